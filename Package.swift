@@ -1,0 +1,68 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Tally: chain-of-custody for IT-asset reverse logistics.
+// Dependencies point inward: devices → core ← store; runtime and the CLI wire them together.
+let package = Package(
+    name: "Tally",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tally", targets: ["tally"]),
+        .library(name: "TallyCore", targets: ["TallyCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+    ],
+    targets: [
+        // Pure domain: identifiers, weights, manifests, events, alerts, the validation engine. No I/O, no C.
+        .target(name: "TallyCore"),
+
+        // C system libraries used by the device layer.
+        .systemLibrary(name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
+        .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"])]),
+
+        // Device edge: udev discovery, HID report decoding, termios serial ports, scale protocol drivers, profiles.
+        .target(
+            name: "TallyDevices",
+            dependencies: [
+                "TallyCore", "CUdev",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+
+        // Storage edge: the append-only SQLite event log, manifest tables and projections.
+        .target(
+            name: "TallyStore",
+            dependencies: ["TallyCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+
+        // Wiring: the recorder (core + store), device pipelines, the demo scenario.
+        .target(
+            name: "TallyRuntime",
+            dependencies: [
+                "TallyCore", "TallyDevices", "TallyStore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // The command-line tool: argument parsing and wiring only.
+        .executableTarget(
+            name: "tally",
+            dependencies: [
+                "TallyCore", "TallyDevices", "TallyStore", "TallyRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .testTarget(name: "TallyCoreTests", dependencies: ["TallyCore"]),
+        .testTarget(name: "TallyDevicesTests", dependencies: ["TallyDevices", "TallyCore"]),
+        .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyCore"]),
+        .testTarget(name: "TallyRuntimeTests", dependencies: ["TallyRuntime", "TallyStore", "TallyDevices", "TallyCore"]),
+        .testTarget(name: "TallyEndToEndTests", dependencies: ["TallyStore", "TallyCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
