@@ -1,0 +1,40 @@
+/// The GS1 mod-10 check digit used by GTIN, SSCC, GLN, GRAI and the other GS1 keys.
+///
+/// Weights 3, 1, 3, 1, … are applied from the rightmost data digit; the check digit is
+/// `(10 − sum mod 10) mod 10`.
+public enum GS1CheckDigit {
+    /// The check digit for `digits` (data digits only), or nil if any character is not a digit.
+    public static func compute(_ digits: some StringProtocol) -> UInt8? {
+        var sum = 0
+        var weight = 3
+        for byte in digits.utf8.reversed() {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            sum += Int(byte - UInt8(ascii: "0")) * weight
+            weight = weight == 3 ? 1 : 3
+        }
+        return UInt8((10 - sum % 10) % 10)
+    }
+
+    /// True when the last digit of `key` is the correct check digit for the digits before it.
+    public static func isValid(_ key: some StringProtocol) -> Bool {
+        let bytes = Array(key.utf8)
+        guard bytes.count >= 2, let last = bytes.last, last >= UInt8(ascii: "0"), last <= UInt8(ascii: "9"),
+              let expected = compute(String(decoding: bytes.dropLast(), as: UTF8.self))
+        else { return false }
+        return expected == last - UInt8(ascii: "0")
+    }
+}
+
+/// A Serial Shipping Container Code (GS1 AI 00): 18 digits with a valid check digit; identifies a pallet.
+public struct SSCC: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The 18 digits.
+    public let digits: String
+
+    /// Validates an 18-digit SSCC; nil if the length, characters or check digit are wrong.
+    public init?(_ digits: some StringProtocol) {
+        guard digits.utf8.count == 18, GS1CheckDigit.isValid(digits) else { return nil }
+        self.digits = String(digits)
+    }
+
+    public var description: String { digits }
+}

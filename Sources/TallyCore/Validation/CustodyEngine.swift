@@ -1,0 +1,248 @@
+import Foundation
+
+/// The validation core: a pure fold of custody events over the expected manifest.
+///
+/// `apply` is the only way state changes; the live service and a replay of the log call it with the same
+/// events in the same order and so reach the same state and the same alerts.
+public struct CustodyEngine: Sendable {
+    /// Tunables of the matching rules.
+    public struct Configuration: Sendable, Hashable {
+        /// A re-read of the same barcode at the same station within this many seconds is a double read.
+        public var doubleReadWindow: TimeInterval
+        /// Creates a configuration.
+        public init(doubleReadWindow: TimeInterval = 2) {
+            self.doubleReadWindow = doubleReadWindow
+        }
+    }
+
+    public let manifest: Manifest
+    public let configuration: Configuration
+    let normalizer = ScanNormalizer()
+
+    public private(set) var stations: [String: StationContext] = [:]
+    /// Accepted scans of expected assets, by serial.
+    public private(set) var scans: [String: AssetScan] = [:]
+    /// Scans of things the manifest does not list, by load ("" when no load was active).
+    public private(set) var unexpected: [String: [UnexpectedScan]] = [:]
+    public private(set) var palletWeights: [String: PalletWeight] = [:]
+    public private(set) var seals: [String: SealRecord] = [:]
+    /// Every alert raised so far, in order.
+    public private(set) var alerts: [Alert] = []
+    /// The last sequence number applied.
+    public private(set) var lastSeq: Int64 = 0
+    private var lastRead: [String: Date] = [:]
+
+    /// Creates an engine over `manifest`.
+    public init(manifest: Manifest, configuration: Configuration = Configuration()) {
+        self.manifest = manifest
+        self.configuration = configuration
+    }
+
+    /// Refuses commands that cannot make sense, before they are recorded.
+    public func check(_ payload: EventPayload) throws(CustodyRejection) {
+        switch payload {
+        case .assign(let station, let load, _):
+            guard manifest.load(load) != nil else { throw CustodyRejection("cannot assign \(station) to load \(load): no such load in the manifest") }
+            guard seals[load] == nil else { throw CustodyRejection("cannot assign \(station) to load \(load): it is sealed") }
+        case .seal(let load, let seal, _):
+            guard manifest.load(load) != nil else { throw CustodyRejection("cannot seal load \(load): no such load in the manifest") }
+            guard seals[load] == nil else { throw CustodyRejection("load \(load) is already sealed (seal \(seals[load]!.seal))") }
+            guard !seal.trimmingSpaces().isEmpty else { throw CustodyRejection("sealing load \(load) needs a seal number") }
+        case .scan, .weight, .deviceDisconnected:
+            break
+        }
+    }
+
+    /// Applies one recorded event and returns what it did and the alerts it raised.
+    ///
+    /// Events must arrive in sequence order. A command that ``check(_:)`` refuses is applied as a no-op.
+    public mutating func apply(_ recorded: RecordedEvent) -> Outcome {
+        precondition(recorded.seq > lastSeq, "events must be applied in sequence order")
+        lastSeq = recorded.seq
+        let outcome: Outcome
+        switch recorded.event.payload {
+        case .assign(let station, let load, _):
+            if (try? check(recorded.event.payload)) == nil { return Outcome(effect: .recorded, alerts: []) }
+            stations[station] = StationContext(activeLoad: load, currentPallet: nil)
+            outcome = Outcome(effect: .assigned(station: station, load: load), alerts: [])
+        case .scan(let station, let device, let data):
+            outcome = scan(data, station: station, device: device, seq: recorded.seq, at: recorded.event.at)
+        case .weight(let station, let device, let reading):
+            outcome = weight(reading, station: station, device: device, seq: recorded.seq, at: recorded.event.at)
+        case .seal(let load, let seal, let user):
+            if (try? check(recorded.event.payload)) == nil { return Outcome(effect: .recorded, alerts: []) }
+            outcome = self.seal(load: load, seal: seal, user: user, seq: recorded.seq, at: recorded.event.at)
+        case .deviceDisconnected(let station, let device, let reason):
+            let load = station.flatMap { stations[$0]?.activeLoad }
+            outcome = Outcome(effect: .recorded, alerts: [Alert(
+                seq: recorded.seq, code: .deviceDisconnected, load: load, pallet: nil, subject: device,
+                station: station, device: device, message: "device \(device) disconnected: \(reason)")])
+        }
+        alerts.append(contentsOf: outcome.alerts)
+        return outcome
+    }
+
+    // MARK: - Scans
+
+    private mutating func scan(_ data: String, station: String, device: String?, seq: Int64, at: Date) -> Outcome {
+        let normalized = normalizer.normalize(data)
+        var context = stations[station] ?? StationContext()
+        func alert(_ code: AlertCode, load: String?, pallet: String?, subject: String, _ message: String) -> Alert {
+            Alert(seq: seq, code: code, load: load, pallet: pallet, subject: subject, station: station, device: device, message: message)
+        }
+        guard let key = normalized.matchKey else {
+            guard case .unreadable(let reason, let position) = normalized.content else { fatalError("unreachable") }
+            return Outcome(effect: .recorded, alerts: [alert(
+                .unreadableBarcode, load: context.activeLoad, pallet: context.currentPallet, subject: data,
+                "unreadable barcode at character \(position): \(reason)")])
+        }
+
+        // Double read: the same barcode at the same station within the window.
+        let readKey = station + "\u{0}" + key
+        defer { lastRead[readKey] = at }
+        if let previous = lastRead[readKey], at.timeIntervalSince(previous) <= configuration.doubleReadWindow,
+           at >= previous {
+            return Outcome(effect: .doubleRead(subject: key), alerts: [])
+        }
+
+        // A pallet label.
+        if let pallet = manifest.pallets[key] {
+            if seals[pallet.load] != nil {
+                return Outcome(effect: .recorded, alerts: [alert(
+                    .scanAfterSeal, load: pallet.load, pallet: pallet.id, subject: key,
+                    "pallet \(key) scanned after load \(pallet.load) was sealed")])
+            }
+            if let active = context.activeLoad, active != pallet.load {
+                return Outcome(effect: .recorded, alerts: [alert(
+                    .wrongLoad, load: active, pallet: pallet.id, subject: key,
+                    "pallet \(key) belongs to load \(pallet.load), not to load \(active) at \(station)")])
+            }
+            context.activeLoad = pallet.load
+            context.currentPallet = pallet.id
+            stations[station] = context
+            return Outcome(effect: .palletCurrent(station: station, pallet: pallet.id, load: pallet.load), alerts: [])
+        }
+        if case .sscc = normalized.content {
+            context.currentPallet = nil
+            stations[station] = context
+            return Outcome(effect: .recorded, alerts: [alert(
+                .unexpectedPallet, load: context.activeLoad, pallet: nil, subject: key,
+                "pallet SSCC \(key) is not in the manifest")])
+        }
+
+        // An asset.
+        guard let asset = manifest.assets[key] else {
+            guard let load = context.activeLoad else {
+                return Outcome(effect: .recorded, alerts: [alert(
+                    .noActiveLoad, load: nil, pallet: nil, subject: key,
+                    "\(key) scanned at \(station), which has no active load")])
+            }
+            unexpected[load, default: []].append(UnexpectedScan(seq: seq, subject: key, pallet: context.currentPallet, station: station))
+            return Outcome(effect: .recorded, alerts: [alert(
+                .unexpectedAsset, load: load, pallet: context.currentPallet, subject: key,
+                "\(key) is not in the manifest")])
+        }
+        if seals[asset.load] != nil {
+            return Outcome(effect: .recorded, alerts: [alert(
+                .scanAfterSeal, load: asset.load, pallet: asset.pallet, subject: key,
+                "\(key) scanned after load \(asset.load) was sealed")])
+        }
+        guard let load = context.activeLoad else {
+            return Outcome(effect: .recorded, alerts: [alert(
+                .noActiveLoad, load: asset.load, pallet: asset.pallet, subject: key,
+                "\(key) scanned at \(station), which has no active load: scan a pallet label or assign a load first")])
+        }
+        if load != asset.load {
+            return Outcome(effect: .recorded, alerts: [alert(
+                .wrongLoad, load: load, pallet: context.currentPallet, subject: key,
+                "\(key) belongs to load \(asset.load) (pallet \(asset.pallet)), not to load \(load)")])
+        }
+        if let earlier = scans[key] {
+            return Outcome(effect: .recorded, alerts: [alert(
+                .duplicateScan, load: load, pallet: context.currentPallet, subject: key,
+                "\(key) was already scanned (event \(earlier.seq) at \(earlier.station))")])
+        }
+        var raised: [Alert] = []
+        scans[key] = AssetScan(seq: seq, at: at, station: station, device: device, pallet: context.currentPallet)
+        if let current = context.currentPallet, current != asset.pallet {
+            raised.append(alert(
+                .wrongPallet, load: load, pallet: current, subject: key,
+                "\(key) belongs on pallet \(asset.pallet), but was scanned onto pallet \(current)"))
+        }
+        if asset.dataBearing, asset.sanitization.blocksShipment {
+            raised.append(alert(
+                .notSanitized, load: load, pallet: asset.pallet, subject: key,
+                "\(key) is data-bearing and its sanitization is \(asset.sanitization.rawValue)"
+                    + (asset.evidence.map { " (evidence \($0))" } ?? ": no evidence")))
+        }
+        return Outcome(effect: .assetAccepted(serial: key, pallet: context.currentPallet, load: load), alerts: raised)
+    }
+
+    // MARK: - Weights
+
+    private mutating func weight(_ reading: ScaleReading, station: String, device: String?, seq: Int64, at: Date) -> Outcome {
+        let context = stations[station] ?? StationContext()
+        let subject = reading.weight?.description ?? "no weight"
+        func alert(_ code: AlertCode, pallet: String?, _ message: String) -> Alert {
+            Alert(seq: seq, code: code, load: context.activeLoad, pallet: pallet, subject: pallet ?? subject,
+                  station: station, device: device, message: message)
+        }
+        if let reason = reading.rejectionReason {
+            return Outcome(effect: .recorded, alerts: [alert(
+                .weightRejected, pallet: context.currentPallet, "weight \(subject) not captured: \(reason)")])
+        }
+        guard let palletID = context.currentPallet, let pallet = manifest.pallets[palletID], let measured = reading.weight else {
+            return Outcome(effect: .recorded, alerts: [alert(
+                .noActiveLoad, pallet: nil, "weight \(subject) at \(station) with no pallet scanned: scan the pallet label first")])
+        }
+        if seals[pallet.load] != nil {
+            return Outcome(effect: .recorded, alerts: [alert(
+                .scanAfterSeal, pallet: palletID, "pallet \(palletID) weighed after load \(pallet.load) was sealed")])
+        }
+        // The manifest expects a gross weight: a net reading with its tare is turned back into gross.
+        var gross = measured
+        if reading.kind == .net, let tare = reading.tare, tare.unit == measured.unit, tare.division == measured.division {
+            gross = Weight(divisions: measured.divisions + tare.divisions, division: measured.division, unit: measured.unit)
+        }
+        var within: Bool?
+        var raised: [Alert] = []
+        if let expected = pallet.expectedWeight {
+            let tolerance = pallet.tolerance ?? .absolute(ExactDecimal(significand: 0, scale: 0), expected.unit)
+            if let measuredKg = gross.kilograms, let expectedKg = expected.kilograms,
+               let allowance = tolerance.allowanceInKilograms(around: expected),
+               let difference = measuredKg.subtracting(expectedKg) {
+                within = difference.magnitude <= allowance
+            } else {
+                within = false
+            }
+            if within == false {
+                raised.append(alert(
+                    .weightOutOfTolerance, pallet: palletID,
+                    "pallet \(palletID) weighs \(gross), expected \(expected) \(tolerance)"))
+            }
+        }
+        palletWeights[palletID] = PalletWeight(seq: seq, at: at, station: station, device: device, reading: reading,
+                                               gross: gross, withinTolerance: within)
+        return Outcome(effect: .weightCaptured(pallet: palletID, weight: gross, expected: pallet.expectedWeight, withinTolerance: within),
+                       alerts: raised)
+    }
+
+    // MARK: - Seal
+
+    private mutating func seal(load: String, seal: String, user: String?, seq: Int64, at: Date) -> Outcome {
+        var raised: [Alert] = []
+        for palletID in manifest.load(load)?.pallets ?? [] {
+            guard let pallet = manifest.pallets[palletID] else { continue }
+            for serial in pallet.assets where scans[serial] == nil {
+                raised.append(Alert(seq: seq, code: .missingAsset, load: load, pallet: palletID, subject: serial,
+                                    station: nil, device: nil, message: "\(serial) (pallet \(palletID)) was not scanned before seal \(seal)"))
+            }
+            if palletWeights[palletID] == nil {
+                raised.append(Alert(seq: seq, code: .missingWeight, load: load, pallet: palletID, subject: palletID,
+                                    station: nil, device: nil, message: "pallet \(palletID) was never weighed before seal \(seal)"))
+            }
+        }
+        seals[load] = SealRecord(seq: seq, at: at, seal: seal, user: user)
+        return Outcome(effect: .sealed(load: load, seal: seal), alerts: raised)
+    }
+}

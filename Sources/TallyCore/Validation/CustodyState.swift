@@ -1,0 +1,77 @@
+import Foundation
+
+/// What a station (a dock door or a scale station) is working on.
+public struct StationContext: Sendable, Hashable, Codable {
+    /// The load the station is loading, set by `assign` or by scanning a pallet label of one open load.
+    public var activeLoad: String?
+    /// The pallet the station's scans attach to (at a scale station: the pallet on the scale).
+    public var currentPallet: String?
+}
+
+/// The accepted scan of an expected asset.
+public struct AssetScan: Sendable, Hashable, Codable {
+    public var seq: Int64
+    public var at: Date
+    public var station: String
+    public var device: String?
+    /// The pallet it was scanned onto (may differ from the manifest's pallet), if one was current.
+    public var pallet: String?
+}
+
+/// A scan of something the manifest does not list.
+public struct UnexpectedScan: Sendable, Hashable, Codable {
+    public var seq: Int64
+    public var subject: String
+    public var pallet: String?
+    public var station: String
+}
+
+/// The weight captured for a pallet.
+public struct PalletWeight: Sendable, Hashable, Codable {
+    public var seq: Int64
+    public var at: Date
+    public var station: String
+    public var device: String?
+    public var reading: ScaleReading
+    /// The gross weight used for the tolerance check.
+    public var gross: Weight
+    /// True, false, or nil when the manifest gives no expected weight.
+    public var withinTolerance: Bool?
+}
+
+/// A sealed load.
+public struct SealRecord: Sendable, Hashable, Codable {
+    public var seq: Int64
+    public var at: Date
+    public var seal: String
+    public var user: String?
+}
+
+/// A command the core refuses to record because it cannot make sense.
+public struct CustodyRejection: Error, Sendable, Hashable, CustomStringConvertible {
+    public let reason: String
+
+    /// Creates a rejection.
+    public init(_ reason: String) { self.reason = reason }
+
+    public var description: String { reason }
+}
+
+/// What an event did, in words the live feed can print.
+public enum EventEffect: Sendable, Hashable {
+    case assigned(station: String, load: String)
+    case palletCurrent(station: String, pallet: String, load: String)
+    case assetAccepted(serial: String, pallet: String?, load: String)
+    /// A re-read of the same barcode at the same station within the double-read window: no alert.
+    case doubleRead(subject: String)
+    case weightCaptured(pallet: String, weight: Weight, expected: Weight?, withinTolerance: Bool?)
+    case sealed(load: String, seal: String)
+    /// Recorded; what it means is in the alerts.
+    case recorded
+}
+
+/// The result of applying one event: its effect and the alerts it raised.
+public struct Outcome: Sendable, Hashable {
+    public var effect: EventEffect
+    public var alerts: [Alert]
+}
