@@ -51,6 +51,14 @@ public enum WeightTolerance: Sendable, Hashable, Codable, CustomStringConvertibl
         }
     }
 
+    /// The form ``init(parsing:defaultUnit:)`` reads back: `2%` or `5 kg`.
+    public var text: String {
+        switch self {
+        case .absolute(let value, let unit): "\(value) \(unit.rawValue)"
+        case .percent(let value): "\(value)%"
+        }
+    }
+
     public var description: String {
         switch self {
         case .absolute(let value, let unit): "±\(value) \(unit.rawValue)"

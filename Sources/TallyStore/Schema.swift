@@ -1,0 +1,74 @@
+import GRDB
+
+/// The database schema, applied by migrations in order.
+///
+/// `events` is the custody log: append-only (triggers refuse UPDATE and DELETE). Everything else is
+/// either imported reference data (the manifest) or a projection rebuilt from the log (alerts).
+enum Schema {
+    static func migrator() -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: custody log, manifest, alerts") { db in
+            try db.execute(sql: """
+                CREATE TABLE events (
+                    seq     INTEGER PRIMARY KEY,
+                    at      TEXT NOT NULL,
+                    type    TEXT NOT NULL,
+                    station TEXT,
+                    device  TEXT,
+                    payload TEXT NOT NULL,
+                    raw     BLOB
+                );
+                CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+                BEGIN SELECT RAISE(ABORT, 'the custody log is append-only: events cannot be changed'); END;
+                CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+                BEGIN SELECT RAISE(ABORT, 'the custody log is append-only: events cannot be deleted'); END;
+
+                CREATE TABLE manifest_imports (
+                    id      INTEGER PRIMARY KEY,
+                    at      TEXT NOT NULL,
+                    source  TEXT NOT NULL,
+                    assets  INTEGER NOT NULL
+                );
+                CREATE TABLE pallets (
+                    id              TEXT PRIMARY KEY,
+                    load            TEXT NOT NULL,
+                    ordinal         INTEGER NOT NULL,
+                    expected_weight TEXT,
+                    weight_unit     TEXT,
+                    tolerance       TEXT,
+                    import_id       INTEGER NOT NULL REFERENCES manifest_imports(id)
+                );
+                CREATE TABLE assets (
+                    serial       TEXT PRIMARY KEY,
+                    load         TEXT NOT NULL,
+                    pallet       TEXT NOT NULL REFERENCES pallets(id),
+                    ordinal      INTEGER NOT NULL,
+                    asset_tag    TEXT,
+                    make         TEXT,
+                    model        TEXT,
+                    category     TEXT,
+                    data_bearing INTEGER NOT NULL,
+                    sanitization TEXT NOT NULL,
+                    evidence     TEXT,
+                    import_id    INTEGER NOT NULL REFERENCES manifest_imports(id)
+                );
+
+                CREATE TABLE alerts (
+                    id        INTEGER PRIMARY KEY,
+                    seq       INTEGER NOT NULL REFERENCES events(seq),
+                    code      TEXT NOT NULL,
+                    severity  TEXT NOT NULL,
+                    load      TEXT,
+                    pallet    TEXT,
+                    subject   TEXT NOT NULL,
+                    station   TEXT,
+                    device    TEXT,
+                    candidate TEXT,
+                    message   TEXT NOT NULL
+                );
+                CREATE INDEX alerts_by_seq ON alerts(seq);
+                """)
+        }
+        return migrator
+    }
+}
