@@ -1,0 +1,34 @@
+# Tally: the two commands a new user runs are `make demo` and `make test` (see README.md).
+
+APT_PACKAGES := libudev-dev libusb-1.0-0-dev libsqlite3-dev pkg-config umockdev libumockdev-dev
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+SWIFT ?= swift
+DEMO_ARGS ?=
+
+.PHONY: deps build demo test clean
+
+# Install the Debian packages that are missing (nothing is installed when all are present).
+deps:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build --product tally
+
+# Build and run the demo: sample manifest, simulated scanner and scale, local SQLite file.
+demo: build
+	$$($(SWIFT) build --show-bin-path)/tally demo $(DEMO_ARGS)
+
+# The whole test suite (unit, device, store and end-to-end tests).
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+clean:
+	rm -rf .build
