@@ -212,3 +212,10 @@ public final class CustodyStore: Sendable {
         }
     }
 }
+
+extension CustodyStore {
+    /// Runs raw SQL against the database. Only for tests that prove the log's protections hold.
+    func executeForTesting(_ sql: String) throws {
+        try pool.write { db in try db.execute(sql: sql) }
+    }
+}

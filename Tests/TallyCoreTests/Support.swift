@@ -4,9 +4,6 @@ import XCTest
 
 /// Shared helpers for the TallyCore tests.
 enum Fixture {
-    /// The `test_BUG_` tests assert the correct behaviour of known core bugs and skip while those bugs stand.
-    /// Run with `TALLY_RUN_CORE_BUG_TESTS=1` to see them fail (or pass, once the core is fixed).
-    static let skipKnownCoreBugs = ProcessInfo.processInfo.environment["TALLY_RUN_CORE_BUG_TESTS"] == nil
 
     static func decimal(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> ExactDecimal {
         guard let value = ExactDecimal(parsing: text) else {

@@ -37,4 +37,15 @@ public struct SSCC: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     public var description: String { digits }
+
+    private enum CodingKeys: String, CodingKey { case digits }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let digits = try c.decode(String.self, forKey: .digits)
+        guard let sscc = SSCC(digits) else {
+            throw DecodingError.dataCorruptedError(forKey: .digits, in: c, debugDescription: "'\(digits)' is not an 18-digit SSCC with a valid check digit")
+        }
+        self = sscc
+    }
 }

@@ -18,7 +18,7 @@ public struct ScanNormalizer: Sendable {
     public func normalize(_ raw: String) -> NormalizedScan {
         var text = Substring(raw)
         // Scanners may append CR/LF when the terminator is not consumed by the transport.
-        while let last = text.last, last == "\r" || last == "\n" { text = text.dropLast() }
+        while let last = text.last, last == "\r" || last == "\n" || last == "\r\n" { text = text.dropLast() }
         var aim: String?
         var offset = 0
         if text.hasPrefix("]"), text.count >= 3 {
@@ -104,25 +104,50 @@ public struct ScanNormalizer: Sendable {
         return .unreadable(reason: "no GS1 key in the element string", position: offset)
     }
 
-    /// Reads the bracketed form `(00)106141411234567896` or `(01)…(21)…` typed by hand.
+    /// Reads the bracketed form `(00)106141412345678908` or `(01)…(21)…` typed by hand.
+    ///
+    /// The brackets are removed (with GS after a variable-length value that another AI follows) and the
+    /// element string is read as a scanned one; a fault's position is mapped back to the typed text.
     func bracketed(_ data: Substring, offset: Int) -> ScanContent {
         var element = ""
-        var rest = data
-        var previousAI: Substring?
-        while let open = rest.first, open == "(" {
-            guard let close = rest.firstIndex(of: ")") else {
-                return .unreadable(reason: "unclosed bracket", position: offset + data.distance(from: data.startIndex, to: rest.startIndex))
+        var positions: [Int] = []   // raw offset of each character of `element`
+        var index = data.startIndex
+        var position = offset
+        var previousAI: String?
+        func advance() { index = data.index(after: index); position += 1 }
+        while index < data.endIndex {
+            guard data[index] == "(" else {
+                return .unreadable(reason: "expected '(' before an AI", position: position)
             }
-            let ai = rest[rest.index(after: rest.startIndex)..<close]
-            let valueEnd = rest[close...].dropFirst().firstIndex(of: "(") ?? rest.endIndex
-            let value = rest[rest.index(after: close)..<valueEnd]
+            let aiStart = position + 1
+            advance()
+            var ai = ""
+            while index < data.endIndex, data[index] != ")" { ai.append(data[index]); advance() }
+            guard index < data.endIndex else { return .unreadable(reason: "unclosed bracket", position: aiStart - 1) }
+            guard (2...4).contains(ai.count), ai.allSatisfy(\.isASCIIDigit) else {
+                return .unreadable(reason: "'(\(ai))' is not a GS1 AI (2 to 4 digits)", position: aiStart)
+            }
+            // This slice reads AIs 00, 01 and 21; the full AI table comes with the GS1 parser.
+            guard ["00", "01", "21"].contains(ai) else {
+                return .unreadable(reason: "GS1 AI (\(ai)) is not supported yet", position: aiStart)
+            }
+            advance() // ")"
             // A variable-length value ends at GS when another AI follows it.
-            if let previousAI, !["00", "01"].contains(previousAI) { element.append(Self.groupSeparator) }
-            element += ai + value
+            if let previousAI, !["00", "01"].contains(previousAI) {
+                element.append(Self.groupSeparator)
+                positions.append(aiStart - 1)
+            }
+            for (i, character) in ai.enumerated() { element.append(character); positions.append(aiStart + i) }
+            while index < data.endIndex, data[index] != "(" { element.append(data[index]); positions.append(position); advance() }
             previousAI = ai
-            rest = rest[valueEnd...]
         }
-        return elementString(Substring(element), offset: offset)
+        positions.append(position)
+        switch elementString(Substring(element), offset: 0) {
+        case .unreadable(let reason, let at):
+            return .unreadable(reason: reason, position: positions[min(max(at, 0), positions.count - 1)])
+        case let content:
+            return content
+        }
     }
 }
 

@@ -58,13 +58,13 @@ public enum ManifestCSV {
         var position: [String: Int] = [:]
         for (index, name) in header.enumerated() {
             guard columns.contains(name) else {
-                throw ManifestError(file: file, line: 1, column: name, reason: "unknown column (known: \(columns.joined(separator: ", ")))")
+                throw ManifestError(file: file, line: first.line, column: name, reason: "unknown column (known: \(columns.joined(separator: ", ")))")
             }
-            guard position[name] == nil else { throw ManifestError(file: file, line: 1, column: name, reason: "column appears twice") }
+            guard position[name] == nil else { throw ManifestError(file: file, line: first.line, column: name, reason: "column appears twice") }
             position[name] = index
         }
         for name in required where position[name] == nil {
-            throw ManifestError(file: file, line: 1, column: name, reason: "missing required column")
+            throw ManifestError(file: file, line: first.line, column: name, reason: "missing required column")
         }
 
         var manifest = Manifest()
@@ -79,7 +79,9 @@ public enum ManifestCSV {
             }
             let line = record.line
             guard record.fields.count == header.count else {
-                throw ManifestError(file: file, line: line, column: nil, reason: "expected \(header.count) fields, found \(record.fields.count)")
+                // A short row names its first missing column, a long row its first extra field number.
+                let column = record.fields.count < header.count ? header[record.fields.count] : "\(header.count + 1)"
+                throw ManifestError(file: file, line: line, column: column, reason: "expected \(header.count) fields, found \(record.fields.count)")
             }
             func value(_ name: String) -> String? {
                 guard let index = position[name] else { return nil }

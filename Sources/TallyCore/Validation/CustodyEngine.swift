@@ -112,7 +112,8 @@ public struct CustodyEngine: Sendable {
                     .scanAfterSeal, load: pallet.load, pallet: pallet.id, subject: key,
                     "pallet \(key) scanned after load \(pallet.load) was sealed")])
             }
-            if let active = context.activeLoad, active != pallet.load {
+            // A door whose load is sealed moves on to the next load's first pallet label without an alert.
+            if let active = context.activeLoad, active != pallet.load, seals[active] == nil {
                 return Outcome(effect: .recorded, alerts: [alert(
                     .wrongLoad, load: active, pallet: pallet.id, subject: key,
                     "pallet \(key) belongs to load \(pallet.load), not to load \(active) at \(station)")])
@@ -136,6 +137,11 @@ public struct CustodyEngine: Sendable {
                 return Outcome(effect: .recorded, alerts: [alert(
                     .noActiveLoad, load: nil, pallet: nil, subject: key,
                     "\(key) scanned at \(station), which has no active load")])
+            }
+            if seals[load] != nil {
+                return Outcome(effect: .recorded, alerts: [alert(
+                    .scanAfterSeal, load: load, pallet: context.currentPallet, subject: key,
+                    "\(key) (not in the manifest) scanned at \(station) after load \(load) was sealed")])
             }
             unexpected[load, default: []].append(UnexpectedScan(seq: seq, subject: key, pallet: context.currentPallet, station: station))
             return Outcome(effect: .recorded, alerts: [alert(
@@ -201,8 +207,8 @@ public struct CustodyEngine: Sendable {
         }
         // The manifest expects a gross weight: a net reading with its tare is turned back into gross.
         var gross = measured
-        if reading.kind == .net, let tare = reading.tare, tare.unit == measured.unit, tare.division == measured.division {
-            gross = Weight(divisions: measured.divisions + tare.divisions, division: measured.division, unit: measured.unit)
+        if reading.kind == .net, let tare = reading.tare, let sum = Self.gross(net: measured, tare: tare) {
+            gross = sum
         }
         var within: Bool?
         var raised: [Alert] = []
@@ -225,6 +231,15 @@ public struct CustodyEngine: Sendable {
                                                gross: gross, withinTolerance: within)
         return Outcome(effect: .weightCaptured(pallet: palletID, weight: gross, expected: pallet.expectedWeight, withinTolerance: within),
                        alerts: raised)
+    }
+
+    /// Net + tare, exactly, in the net's unit, on the finer of the two divisions (nil if the units differ).
+    static func gross(net: Weight, tare: Weight) -> Weight? {
+        guard net.unit == tare.unit, let sum = net.value.adding(tare.value) else { return nil }
+        let finer = net.division.value <= tare.division.value ? net.division : tare.division
+        if let weight = Weight(value: sum, division: finer, unit: net.unit) { return weight }
+        guard let digit = Division(multiplier: 1, exponent: -sum.scale) else { return nil }
+        return Weight(value: sum, division: digit, unit: net.unit)
     }
 
     // MARK: - Seal

@@ -7,6 +7,8 @@ public struct PalletReconciliation: Sendable, Hashable, Codable {
     public var missing: [String]
     /// Assets of this pallet that were scanned onto another pallet.
     public var misplaced: [String]
+    /// Assets of other pallets of the load that were scanned onto this pallet.
+    public var foreign: [String]
     /// Unexpected serials scanned while this pallet was current.
     public var unexpected: [String]
     public var expectedWeight: Weight?
@@ -31,7 +33,8 @@ public struct Reconciliation: Sendable, Hashable, Codable {
         guard let expectedLoad = engine.manifest.load(load) else { return nil }
         self.load = load
         seal = engine.seals[load]
-        let strays = engine.unexpected[load] ?? []
+        var seen = Set<String>()
+        let strays = (engine.unexpected[load] ?? []).filter { seen.insert($0.subject).inserted }
         pallets = expectedLoad.pallets.compactMap { id in
             guard let pallet = engine.manifest.pallets[id] else { return nil }
             let scanned = pallet.assets.filter { engine.scans[$0] != nil }
@@ -40,6 +43,8 @@ public struct Reconciliation: Sendable, Hashable, Codable {
                 pallet: id, expected: pallet.assets.count, scanned: scanned.count,
                 missing: pallet.assets.filter { engine.scans[$0] == nil },
                 misplaced: scanned.filter { serial in engine.scans[serial]?.pallet.map { $0 != id } ?? false },
+                foreign: engine.scans.filter { $0.value.pallet == id && engine.manifest.assets[$0.key]?.pallet != id }
+                    .sorted { $0.value.seq < $1.value.seq }.map(\.key),
                 unexpected: strays.filter { $0.pallet == id }.map(\.subject),
                 expectedWeight: pallet.expectedWeight, tolerance: pallet.tolerance,
                 measuredWeight: weight?.gross, withinTolerance: weight?.withinTolerance)

@@ -37,15 +37,21 @@ public struct ExactDecimal: Sendable, Hashable, Codable, CustomStringConvertible
                 continue
             }
             guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            // Accumulate below zero so that Int64.min (whose magnitude Int64 cannot hold) parses too.
             let (times10, o1) = value.multipliedReportingOverflow(by: 10)
-            let (sum, o2) = times10.addingReportingOverflow(Int64(byte - UInt8(ascii: "0")))
+            let (sum, o2) = times10.subtractingReportingOverflow(Int64(byte - UInt8(ascii: "0")))
             if o1 || o2 { return nil }
             value = sum
             digits += 1
             if seenPoint { scale += 1 }
         }
         guard digits > 0, scale <= 18 else { return nil }
-        self.init(significand: negative ? -value : value, scale: scale)
+        if negative {
+            self.init(significand: value, scale: scale)
+        } else {
+            guard value != .min else { return nil }
+            self.init(significand: -value, scale: scale)
+        }
     }
 
     /// The same value written with `newScale` digits after the point, or nil if that loses digits or overflows.

@@ -21,6 +21,19 @@ public struct Division: Sendable, Hashable, Codable, CustomStringConvertible {
         self.init(multiplier: Int(significand), exponent: exponent)
     }
 
+    private enum CodingKeys: String, CodingKey { case multiplier, exponent }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let multiplier = try c.decode(Int.self, forKey: .multiplier)
+        let exponent = try c.decode(Int.self, forKey: .exponent)
+        guard let division = Division(multiplier: multiplier, exponent: exponent) else {
+            throw DecodingError.dataCorruptedError(forKey: .multiplier, in: c,
+                debugDescription: "a division is 1, 2 or 5 × 10^n with -6 ≤ n ≤ 6, not \(multiplier) × 10^\(exponent)")
+        }
+        self = division
+    }
+
     /// The division as an exact decimal.
     public var value: ExactDecimal {
         if exponent >= 0 {

@@ -108,6 +108,7 @@ public struct HardwareProfile: Sendable, Hashable, Codable, Identifiable {
             return String(repeating: "0", count: 4 - digits.count) + digits
         }
 
+        /// Orders ids numerically.
         public static func < (lhs: USBID, rhs: USBID) -> Bool { lhs.value < rhs.value }
 
         /// Decodes from the four-hex-digit string form.

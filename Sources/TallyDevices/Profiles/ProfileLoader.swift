@@ -51,6 +51,7 @@ public struct ProfileError: Error, Sendable, Hashable, CustomStringConvertible {
         self.message = message
     }
 
+    /// `file:line:column: field: message`, like a compiler diagnostic.
     public var description: String {
         var location = file
         if let line {
@@ -340,6 +341,8 @@ struct ProfileParser {
             root = node
         } catch let failure as ProfileError {
             throw failure
+        } catch let YamlError.duplicatedKeysInMapping(duplicates, context) {
+            throw duplicateKeyError(duplicates.first ?? "?", firstMark: context.mark, yaml: yaml)
         } catch let failure as YamlError {
             throw syntaxError(failure)
         } catch {
@@ -431,6 +434,51 @@ struct ProfileParser {
         default:
             return error(.syntax, nil, nil, "not valid YAML: \(failure)")
         }
+    }
+
+    /// Yams rejects repeated keys while composing and reports the first occurrence. Find the repeat
+    /// and the key's path by indentation (block style, the style profiles are written in); fall back
+    /// to the first occurrence and the bare key name.
+    func duplicateKeyError(_ key: String, firstMark: Mark, yaml: String) -> ProfileError {
+        let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        func indentation(_ line: String) -> Int { line.prefix { $0 == " " }.count }
+        func keyName(_ line: String) -> String? {
+            let body = line.drop { $0 == " " }
+            guard !body.hasPrefix("#"), !body.hasPrefix("- "), let colon = body.firstIndex(of: ":") else { return nil }
+            let name = body[..<colon]
+            return name.isEmpty || name.contains(" ") ? nil : String(name)
+        }
+        let first = firstMark.line - 1
+        guard lines.indices.contains(first), keyName(lines[first]) == key else {
+            return error(.duplicateField, key, firstMark, "appears more than once in the same mapping")
+        }
+        let indent = indentation(lines[first])
+        var path = [key]
+        var level = indent
+        for line in lines[..<first].reversed() where level > 0 {
+            let body = line.drop { $0 == " " }
+            guard !body.isEmpty, !body.hasPrefix("#"), indentation(line) < level else { continue }
+            guard let name = keyName(line) else {
+                path = [key] // inside a list or flow style: the bare key name is the honest answer
+                break
+            }
+            path.insert(name, at: 0)
+            level = indentation(line)
+        }
+        var repeatLine = firstMark.line
+        for index in lines.indices.dropFirst(first + 1) {
+            let line = lines[index]
+            let body = line.drop { $0 == " " }
+            guard !body.isEmpty, !body.hasPrefix("#") else { continue }
+            if indentation(line) < indent { break }
+            if indentation(line) == indent, keyName(line) == key {
+                repeatLine = index + 1
+                break
+            }
+        }
+        return ProfileError(
+            kind: .duplicateField, file: file, line: repeatLine, column: indent + 1, field: path.joined(separator: "."),
+            message: "appears twice in the same section (first at line \(firstMark.line))")
     }
 
     // MARK: Sections

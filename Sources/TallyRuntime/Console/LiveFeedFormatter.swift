@@ -90,6 +90,7 @@ public struct LiveFeedFormatter: Sendable {
             var line = "  pallet \(pallet.pallet): \(pallet.scanned)/\(pallet.expected) scanned"
             if !pallet.missing.isEmpty { line += ", missing " + pallet.missing.joined(separator: " ") }
             if !pallet.misplaced.isEmpty { line += ", on another pallet " + pallet.misplaced.joined(separator: " ") }
+            if !pallet.foreign.isEmpty { line += ", carries " + pallet.foreign.joined(separator: " ") + " of another pallet" }
             if !pallet.unexpected.isEmpty { line += ", unexpected " + pallet.unexpected.joined(separator: " ") }
             lines.append(line)
             let expected = pallet.expectedWeight.map { "\($0) \(pallet.tolerance?.description ?? "")" } ?? "no expected weight"

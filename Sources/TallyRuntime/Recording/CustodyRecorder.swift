@@ -29,7 +29,7 @@ public enum RecorderError: Error, Sendable, CustomStringConvertible {
 /// At start it rebuilds the core's state by replaying the whole log over the stored manifest, so the
 /// live state and a replay can never disagree.
 public actor CustodyRecorder {
-    public let store: CustodyStore
+    nonisolated public let store: CustodyStore
     private var engine: CustodyEngine
     private let configuration: CustodyEngine.Configuration
     private var subscribers: [UUID: AsyncStream<RecordedOutcome>.Continuation] = [:]
@@ -60,6 +60,9 @@ public actor CustodyRecorder {
     /// Checks, applies, writes and publishes one event.
     @discardableResult
     public func record(_ event: CustodyEvent) throws(RecorderError) -> RecordedOutcome {
+        // The log keeps milliseconds: apply the time exactly as a replay will read it back.
+        var event = event
+        event.at = UTCTimestamp.truncated(event.at)
         do {
             try engine.check(event.payload)
         } catch {

@@ -141,16 +141,14 @@ final class ScanNormalizerTests: XCTestCase {
         XCTAssertEqual(content("(01)" + gtin + "(21ABC"), .unreadable(reason: "unclosed bracket", position: 18))
     }
 
-    func test_BUG_bracketedFaultPositionIsInTheRebuiltElementStringNotTheScan() throws {
-        if Fixture.skipKnownCoreBugs { throw XCTSkip("core bug: ScanNormalizer.bracketed reports positions in the bracket-stripped element string, not in the raw scan") }
+    func testRegression_bracketedFaultPositionIsInTheRebuiltElementStringNotTheScan() throws {
         // "(00)" is characters 0–3, the 18 digits 4–21: the wrong check digit is character 21 (the code says 19).
         XCTAssertEqual(content("(00)" + badSSCC), .unreadable(reason: "AI (00) check digit is wrong", position: 21))
         // "(01)" 0–3, GTIN 4–17: check digit at 17 (the code says 15).
         XCTAssertEqual(content("(01)" + badGTIN + "(21)X"), .unreadable(reason: "AI (01) check digit is wrong", position: 17))
     }
 
-    func test_BUG_bracketedAcceptsMalformedApplicationIdentifiers() throws {
-        if Fixture.skipKnownCoreBugs { throw XCTSkip("core bug: ScanNormalizer.bracketed does not check that each bracket holds a 2-digit AI, so '(0)0…' or '(001)…' become AI (00)") }
+    func testRegression_bracketedAcceptsMalformedApplicationIdentifiers() throws {
         // Concatenating "(0)" + "0106…" gives "00106…": the code reads a valid SSCC out of a malformed label.
         guard case .unreadable = content("(0)0" + ssccDigits) else { return XCTFail("'(0)0…' must not be read as an SSCC") }
         guard case .unreadable = content("(001)" + ssccDigits.dropFirst()) else { return XCTFail("'(001)…' must not be read as an SSCC") }
@@ -182,8 +180,7 @@ final class ScanNormalizerTests: XCTestCase {
         XCTAssertEqual(normalizer.normalize("ABC123\n").raw, "ABC123\n")
     }
 
-    func test_BUG_trailingCRLFIsNotRemoved() throws {
-        if Fixture.skipKnownCoreBugs { throw XCTSkip("core bug: ScanNormalizer.normalize compares Character \"\\r\\n\" (one grapheme) with \"\\r\" and \"\\n\", so a CR LF terminator is never stripped") }
+    func testRegression_trailingCRLFIsNotRemoved() throws {
         XCTAssertEqual(content("ABC123\r\n"), .text("ABC123"))
         XCTAssertEqual(content("]C100" + ssccDigits + "\r\n"), sscc(ssccDigits))
         XCTAssertEqual(content("]C101" + gtin + "21ABC123\r\n"), .gtinSerial(gtin: gtin, serial: "ABC123"))

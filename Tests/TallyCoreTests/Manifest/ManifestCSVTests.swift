@@ -155,8 +155,7 @@ final class ManifestCSVTests: XCTestCase {
         assertError("load,pal\"let,serial\n", line: 1, column: "2", reason: "quote inside an unquoted field")
     }
 
-    func test_BUG_headerErrorsAfterBlankLinesNameLineOne() throws {
-        if Fixture.skipKnownCoreBugs { throw XCTSkip("core bug: ManifestCSV.parse hard-codes line 1 for header errors instead of the header record's line") }
+    func testRegression_headerErrorsAfterBlankLinesNameLineOne() throws {
         // The header is on line 3 (two blank lines are skipped before it).
         assertError("\n\nload,pallet,serial,colour\nL1,P1,S1,red\n", line: 3, column: "colour",
                     reason: "unknown column (known: \(ManifestCSV.columns.joined(separator: ", ")))")
@@ -244,8 +243,7 @@ final class ManifestCSVTests: XCTestCase {
         XCTAssertEqual(long?.reason, "expected 3 fields, found 4")
     }
 
-    func test_BUG_wrongFieldCountNamesNoColumn() throws {
-        if Fixture.skipKnownCoreBugs { throw XCTSkip("core bug: ManifestCSV.parse gives column nil for a wrong field count; it should name the first missing column or the first extra field number") }
+    func testRegression_wrongFieldCountNamesNoColumn() throws {
         XCTAssertEqual(error("load,pallet,serial\nL1,P1,S1\nL1,P1\n")?.column, "serial", "the first column the short row lacks")
         XCTAssertEqual(error("load,pallet,serial\nL1,P1,S1,extra\n")?.column, "4", "the first field beyond the header")
     }

@@ -393,8 +393,7 @@ final class CustodyEngineTests: XCTestCase {
         XCTAssertEqual(h.engine.palletWeights[Dock.PA]?.reading.weight, Fixture.weight("390.0"), "the reading is kept as it was")
     }
 
-    func test_BUG_netReadingWithATareOfAnotherDivisionIsComparedAsGross() throws {
-        if Fixture.skipKnownCoreBugs { throw XCTSkip("core bug: CustodyEngine.weight only adds the tare back when tare and net share unit and division; otherwise the net weight is silently compared with the expected gross") }
+    func testRegression_netReadingWithATareOfAnotherDivisionIsComparedAsGross() throws {
         // Net 390.0 kg (d = 0.1) with a preset tare of 25 kg (d = 1): the gross is exactly 415.0 kg, within 412.5 ± 5 kg.
         h.pallet(Dock.PA)
         let reading = ScaleReading(protocolName: "test", kind: .net, weight: Fixture.weight("390.0"), tare: Fixture.weight("25"),

@@ -40,15 +40,15 @@ final class ReconciliationTests: XCTestCase {
     func testPalletLines() throws {
         let r = try XCTUnwrap(Reconciliation(load: "L1", engine: workedLoad().engine))
         XCTAssertEqual(r.pallets[0], PalletReconciliation(
-            pallet: Dock.PA, expected: 3, scanned: 3, missing: [], misplaced: ["A3"], unexpected: [],
+            pallet: Dock.PA, expected: 3, scanned: 3, missing: [], misplaced: ["A3"], foreign: [], unexpected: [],
             expectedWeight: Fixture.weight("412.5"), tolerance: .absolute(Fixture.decimal("5"), .kilogram),
             measuredWeight: Fixture.weight("415.0"), withinTolerance: true))
         XCTAssertEqual(r.pallets[1], PalletReconciliation(
-            pallet: Dock.PB, expected: 2, scanned: 1, missing: ["B2"], misplaced: [], unexpected: ["ZZZ"],
+            pallet: Dock.PB, expected: 2, scanned: 1, missing: ["B2"], misplaced: [], foreign: ["A3"], unexpected: ["ZZZ"],
             expectedWeight: Fixture.weight("1000", .pound), tolerance: .percent(Fixture.decimal("2")),
             measuredWeight: nil, withinTolerance: nil))
         XCTAssertEqual(r.pallets[2], PalletReconciliation(
-            pallet: Dock.PN, expected: 1, scanned: 0, missing: ["N1"], misplaced: [], unexpected: [],
+            pallet: Dock.PN, expected: 1, scanned: 0, missing: ["N1"], misplaced: [], foreign: [], unexpected: [],
             expectedWeight: nil, tolerance: nil, measuredWeight: nil, withinTolerance: nil))
     }
 
@@ -80,6 +80,20 @@ final class ReconciliationTests: XCTestCase {
         let r = try XCTUnwrap(Reconciliation(load: "L1", engine: h.engine))
         XCTAssertEqual(r.pallets[0].measuredWeight, Fixture.weight("412.5"))
         XCTAssertEqual(r.pallets[0].withinTolerance, true)
+    }
+
+    func testForeignAssetsAreListedInScanOrder() throws {
+        var h = Harness()
+        h.pallet(Dock.PN)
+        h.scan("B2")
+        h.scan("A3")
+        h.scan("N1")
+        h.scan("A1")
+        let r = try XCTUnwrap(Reconciliation(load: "L1", engine: h.engine))
+        XCTAssertEqual(r.pallets.map(\.pallet), [Dock.PA, Dock.PB, Dock.PN])
+        XCTAssertEqual(r.pallets.map(\.foreign), [[], [], ["B2", "A3", "A1"]])
+        XCTAssertEqual(r.pallets.map(\.misplaced), [["A1", "A3"], ["B2"], []], "misplaced follows manifest order")
+        XCTAssertEqual(r.pallets.map(\.scanned), [2, 1, 1])
     }
 
     func testAssetsScannedWithoutAPalletAreNotMisplaced() throws {
