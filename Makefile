@@ -28,7 +28,7 @@ demo: build
 # The whole test suite (unit, device, store and end-to-end tests).
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --disable-swift-testing
 
 clean:
 	rm -rf .build
