@@ -18,10 +18,10 @@ struct ManifestCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let data = FileManager.default.contents(atPath: file) else {
-                throw ValidationError("\(file): cannot read the file")
+                throw CommandFailure("\(file): cannot read the file (missing, a directory, or no permission)")
             }
             let manifest = try ManifestCSV.parse(Array(data), file: file)
-            let store = try CustodyStore(path: try StateLocation.database(database.db))
+            let store = try database.open()
             let count = try store.importManifest(manifest, source: file)
             print("imported \(count) assets on \(manifest.pallets.count) pallets in \(manifest.loads.count) load(s) from \(file) into \(store.path)")
         }
@@ -36,12 +36,10 @@ struct AlertsCommand: AsyncParsableCommand {
     @Flag(help: "One JSON object per line.") var json = false
 
     func run() async throws {
-        let store = try CustodyStore(path: try StateLocation.database(database.db))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let store = try database.open()
         for alert in try store.alerts() {
             if json {
-                print(String(decoding: try encoder.encode(alert), as: UTF8.self))
+                print(try jsonLine(alert))
             } else {
                 print("#\(alert.seq) \(alert.code.rawValue) [\(alert.severity.rawValue)] \(alert.subject): \(alert.message)")
             }
@@ -60,11 +58,9 @@ struct LogCommand: AsyncParsableCommand {
         @Flag(help: "One JSON object per line.") var json = false
 
         func run() async throws {
-            let store = try CustodyStore(path: try StateLocation.database(database.db))
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let store = try database.open()
             for recorded in try store.events() {
-                let payload = String(decoding: try encoder.encode(recorded.event.payload), as: UTF8.self)
+                let payload = try jsonLine(recorded.event.payload)
                 if json {
                     print("{\"seq\":\(recorded.seq),\"at\":\"\(UTCTimestamp.format(recorded.event.at))\",\"event\":\(payload)}")
                 } else {
@@ -73,4 +69,22 @@ struct LogCommand: AsyncParsableCommand {
             }
         }
     }
+}
+
+extension DatabaseOptions {
+    /// Opens the custody database this option names (or the default state location).
+    func open() throws -> CustodyStore { try CustodyStore(path: try StateLocation.database(db)) }
+}
+
+/// One value as a compact JSON line with sorted keys.
+func jsonLine(_ value: some Encodable) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+}
+
+/// A command that failed on its input: printed as `Error: <message>`, exit status 1, no usage text.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
