@@ -19,6 +19,8 @@ public final class CustodyStore: Sendable {
             configuration.foreignKeysEnabled = true
             configuration.busyMode = .timeout(5)
             configuration.label = "tally"
+            // A custody record must survive power loss: sync the WAL on every commit (group commits share it).
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             pool = try DatabasePool(path: path, configuration: configuration)
             try Schema.migrator().migrate(pool)
         } catch {
@@ -34,43 +36,72 @@ public final class CustodyStore: Sendable {
         return encoder
     }()
 
-    /// Appends `event` with the next sequence number and the `alerts` it raised, in one transaction.
+    /// Appends `event` as number `expectedSeq`, with the alerts its `outcome` raised or changed, in one
+    /// transaction.
     ///
-    /// The alerts are produced by the caller from the sequence number the log will give the event, so
-    /// the caller passes the number it expects; the append fails if another writer took it.
+    /// The caller (the recorder) applied the event to the core first, so it passes the number it expects
+    /// the log to give; the append fails if another writer took it.
     /// - Returns: the recorded event.
     @discardableResult
-    public func append(_ event: CustodyEvent, expectedSeq: Int64, alerts: [Alert]) throws(StoreError) -> RecordedEvent {
+    public func append(_ event: CustodyEvent, expectedSeq: Int64, outcome: Outcome) throws(StoreError) -> RecordedEvent {
+        try append(batch: [(event, outcome)], firstSeq: expectedSeq)[0]
+    }
+
+    /// Appends several events in one transaction (a group commit), numbered from `firstSeq`.
+    @discardableResult
+    public func append(batch: [(event: CustodyEvent, outcome: Outcome)], firstSeq: Int64) throws(StoreError) -> [RecordedEvent] {
         do {
-            let payload = String(decoding: try Self.encoder.encode(event.payload), as: UTF8.self)
             return try pool.write { db in
                 let last = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM events") ?? 0
-                guard last + 1 == expectedSeq else {
+                guard last + 1 == firstSeq else {
                     throw StoreError(path: path, operation: "append event",
-                                     reason: "sequence conflict: the log ends at \(last), the event expected \(expectedSeq - 1)")
+                                     reason: "sequence conflict: the log ends at \(last), the event expected \(firstSeq - 1)")
                 }
-                try db.execute(
-                    sql: "INSERT INTO events (seq, at, type, station, device, payload, raw) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    arguments: [expectedSeq, UTCTimestamp.format(event.at), event.payload.type, event.payload.station,
-                                event.payload.device, payload, event.payload.raw.map { Data($0) }])
-                for alert in alerts {
-                    try Self.insert(alert, db)
+                let insertEvent = try db.cachedStatement(sql: """
+                    INSERT INTO events (seq, at, type, station, device, payload, raw, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                var previous = try Data.fetchOne(db, sql: "SELECT hash FROM events WHERE seq = ?", arguments: [last]).map { [UInt8]($0) }
+                    ?? HashChain.genesis
+                var recorded: [RecordedEvent] = []
+                recorded.reserveCapacity(batch.count)
+                for (offset, item) in batch.enumerated() {
+                    let seq = firstSeq + Int64(offset)
+                    let row = EventRow(
+                        seq: seq, at: UTCTimestamp.format(item.event.at), type: item.event.payload.type,
+                        station: item.event.payload.station, device: item.event.payload.device,
+                        payload: String(decoding: try Self.encoder.encode(item.event.payload), as: UTF8.self),
+                        raw: item.event.payload.raw)
+                    let hash = HashChain.link(previous: previous, row: row)
+                    try insertEvent.execute(arguments: [
+                        seq, row.at, row.type, row.station, row.device, row.payload, row.raw.map { Data($0) }, Data(previous), Data(hash)])
+                    previous = hash
+                    for alert in item.outcome.alerts + item.outcome.changedAlerts {
+                        try Self.save(alert, db)
+                    }
+                    recorded.append(RecordedEvent(seq: seq, event: item.event))
                 }
-                return RecordedEvent(seq: expectedSeq, event: event)
+                return recorded
             }
         } catch {
             throw StoreError.wrap(error, path: path, operation: "append event")
         }
     }
 
-    private static func insert(_ alert: Alert, _ db: Database) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO alerts (seq, code, severity, load, pallet, subject, station, device, candidate, message)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [alert.seq, alert.code.rawValue, alert.severity.rawValue, alert.load, alert.pallet, alert.subject,
-                        alert.station, alert.device, alert.candidate, alert.message])
+    private static func json(_ value: (some Encodable)?) throws -> String? {
+        guard let value else { return nil }
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    /// Writes an alert into the projection (new, or as it now stands after an acknowledgement or resolution).
+    private static func save(_ alert: Alert, _ db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO alerts (id, seq, code, severity, load, pallet, subject, station, device, candidate, message,
+                                           state, acknowledgement, resolution)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                alert.id, alert.seq, alert.code.rawValue, alert.severity.rawValue, alert.load, alert.pallet, alert.subject,
+                alert.station, alert.device, alert.candidate, alert.message, alert.state.rawValue,
+                try json(alert.acknowledgement), try json(alert.resolution)])
     }
 
     /// The sequence number of the last event (0 for an empty log).
@@ -79,6 +110,29 @@ public final class CustodyStore: Sendable {
             return try pool.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM events") ?? 0 }
         } catch {
             throw StoreError.wrap(error, path: path, operation: "read the log")
+        }
+    }
+
+    /// Walks the whole log in storage order and checks every event's hash link.
+    ///
+    /// - Returns: the report, naming the first bad sequence number when a row was edited, deleted, inserted
+    ///   or reordered.
+    public func verifyChain() throws(StoreError) -> ChainReport {
+        do {
+            return try pool.read { db in
+                var verifier = ChainVerifier()
+                let rows = try Row.fetchCursor(db, sql: "SELECT seq, at, type, station, device, payload, raw, prev_hash, hash FROM events ORDER BY rowid")
+                while let row = try rows.next() {
+                    let raw: Data? = row["raw"]
+                    let event = EventRow(seq: row["seq"], at: row["at"], type: row["type"], station: row["station"], device: row["device"],
+                                         payload: row["payload"], raw: raw.map { [UInt8]($0) })
+                    let prevHash: Data? = row["prev_hash"], hash: Data? = row["hash"]
+                    if !verifier.check(event, prevHash: [UInt8](prevHash ?? Data()), hash: [UInt8](hash ?? Data())) { break }
+                }
+                return verifier.report
+            }
+        } catch {
+            throw StoreError.wrap(error, path: path, operation: "verify the log")
         }
     }
 
@@ -115,10 +169,22 @@ public final class CustodyStore: Sendable {
     public func alerts() throws(StoreError) -> [Alert] {
         do {
             return try pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM alerts ORDER BY id").compactMap { row -> Alert? in
-                    guard let code = AlertCode(rawValue: row["code"]) else { return nil }
-                    return Alert(seq: row["seq"], code: code, load: row["load"], pallet: row["pallet"], subject: row["subject"],
-                                 station: row["station"], device: row["device"], candidate: row["candidate"], message: row["message"])
+                let decoder = JSONDecoder()
+                func action(_ text: String?, _ id: Int64) throws -> AlertAction? {
+                    guard let text else { return nil }
+                    do { return try decoder.decode(AlertAction.self, from: Data(text.utf8)) } catch {
+                        throw StoreError(path: path, operation: "read alerts", reason: "alert #\(id): unreadable action: \(error)")
+                    }
+                }
+                return try Row.fetchAll(db, sql: "SELECT * FROM alerts ORDER BY id").map { row -> Alert in
+                    let id: Int64 = row["id"]
+                    guard let code = AlertCode(rawValue: row["code"]), let state = AlertState(rawValue: row["state"]) else {
+                        throw StoreError(path: path, operation: "read alerts", reason: "alert #\(id): unknown code or state")
+                    }
+                    return Alert(id: id, seq: row["seq"], code: code, load: row["load"], pallet: row["pallet"], subject: row["subject"],
+                                 station: row["station"], device: row["device"], candidate: row["candidate"], message: row["message"],
+                                 state: state, acknowledgement: try action(row["acknowledgement"], id),
+                                 resolution: try action(row["resolution"], id))
                 }
             }
         } catch {
@@ -142,13 +208,21 @@ public final class CustodyStore: Sendable {
                 var palletOrdinal = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(ordinal), 0) FROM pallets") ?? 0
                 var assetOrdinal = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(ordinal), 0) FROM assets") ?? 0
                 let insertPallet = try db.makeStatement(sql: """
-                    INSERT INTO pallets (id, load, ordinal, expected_weight, weight_unit, tolerance, import_id) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO pallets (id, load, ordinal, declared_count, expected_weight, weight_unit, tolerance, import_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """)
                 let insertAsset = try db.makeStatement(sql: """
                     INSERT INTO assets (serial, load, pallet, ordinal, asset_tag, make, model, category, data_bearing, sanitization, evidence, import_id)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
+                var loadOrdinal = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(ordinal), 0) FROM loads") ?? 0
                 for load in manifest.loads {
+                    if try Bool.fetchOne(db, sql: "SELECT 1 FROM loads WHERE id = ?", arguments: [load.id]) == true {
+                        throw StoreError(path: path, operation: "import manifest \(source)", reason: "load \(load.id) was already imported")
+                    }
+                    loadOrdinal += 1
+                    try db.execute(sql: "INSERT INTO loads (id, ordinal, site, carrier, dock_door, import_id) VALUES (?, ?, ?, ?, ?, ?)",
+                                   arguments: [load.id, loadOrdinal, load.site, load.carrier, load.dockDoor, importID])
                     for palletID in load.pallets {
                         guard let pallet = manifest.pallets[palletID] else { continue }
                         if try Bool.fetchOne(db, sql: "SELECT 1 FROM pallets WHERE id = ?", arguments: [palletID]) == true {
@@ -156,7 +230,7 @@ public final class CustodyStore: Sendable {
                         }
                         palletOrdinal += 1
                         try insertPallet.execute(arguments: [
-                            palletID, load.id, palletOrdinal, pallet.expectedWeight?.value.description,
+                            palletID, load.id, palletOrdinal, pallet.declaredCount, pallet.expectedWeight?.value.description,
                             pallet.expectedWeight?.unit.rawValue, pallet.tolerance?.text, importID])
                         for serial in pallet.assets {
                             guard let asset = manifest.assets[serial] else { continue }
@@ -183,6 +257,7 @@ public final class CustodyStore: Sendable {
         do {
             return try pool.read { db in
                 var manifest = Manifest()
+                let loads = try Row.fetchAll(db, sql: "SELECT * FROM loads ORDER BY ordinal")
                 let pallets = try Row.fetchAll(db, sql: "SELECT * FROM pallets ORDER BY ordinal")
                 for row in pallets {
                     try manifest.addPallet(id: row["id"], load: row["load"])
@@ -197,7 +272,11 @@ public final class CustodyStore: Sendable {
                         category: row["category"], dataBearing: row["data_bearing"], sanitization: sanitization,
                         evidence: row["evidence"], pallet: row["pallet"], load: row["load"]))
                 }
+                for row in loads {
+                    manifest.setLoadDetails(load: row["id"], site: row["site"], carrier: row["carrier"], dockDoor: row["dock_door"])
+                }
                 for row in pallets {
+                    manifest.setDeclaredCount(pallet: row["id"], count: row["declared_count"])
                     guard let text: String = row["expected_weight"], let unitText: String = row["weight_unit"] else { continue }
                     guard let unit = WeightUnit(symbol: unitText), let weight = Weight(displayed: text, unit: unit) else {
                         throw StoreError(path: path, operation: "read manifest", reason: "pallet \(row["id"] as String): bad weight '\(text) \(unitText)'")

@@ -16,7 +16,9 @@ enum Schema {
                     station TEXT,
                     device  TEXT,
                     payload TEXT NOT NULL,
-                    raw     BLOB
+                    raw     BLOB,
+                    prev_hash BLOB NOT NULL, -- the hash of event seq-1 (32 zero bytes for seq 1)
+                    hash      BLOB NOT NULL  -- SHA-256(prev_hash || HashChain.canonicalBytes(row))
                 );
                 CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
                 BEGIN SELECT RAISE(ABORT, 'the custody log is append-only: events cannot be changed'); END;
@@ -29,10 +31,19 @@ enum Schema {
                     source  TEXT NOT NULL,
                     assets  INTEGER NOT NULL
                 );
+                CREATE TABLE loads (
+                    id        TEXT PRIMARY KEY,
+                    ordinal   INTEGER NOT NULL,
+                    site      TEXT,
+                    carrier   TEXT,
+                    dock_door TEXT,
+                    import_id INTEGER NOT NULL REFERENCES manifest_imports(id)
+                );
                 CREATE TABLE pallets (
                     id              TEXT PRIMARY KEY,
-                    load            TEXT NOT NULL,
+                    load            TEXT NOT NULL REFERENCES loads(id),
                     ordinal         INTEGER NOT NULL,
+                    declared_count  INTEGER,
                     expected_weight TEXT,
                     weight_unit     TEXT,
                     tolerance       TEXT,
@@ -54,7 +65,7 @@ enum Schema {
                 );
 
                 CREATE TABLE alerts (
-                    id        INTEGER PRIMARY KEY,
+                    id        INTEGER PRIMARY KEY, -- the alert number the core gives (1, 2, ...)
                     seq       INTEGER NOT NULL REFERENCES events(seq),
                     code      TEXT NOT NULL,
                     severity  TEXT NOT NULL,
@@ -64,7 +75,10 @@ enum Schema {
                     station   TEXT,
                     device    TEXT,
                     candidate TEXT,
-                    message   TEXT NOT NULL
+                    message   TEXT NOT NULL,
+                    state     TEXT NOT NULL,
+                    acknowledgement TEXT, -- JSON AlertAction
+                    resolution      TEXT  -- JSON AlertAction
                 );
                 CREATE INDEX alerts_by_seq ON alerts(seq);
                 """)

@@ -36,9 +36,12 @@ final class DemoEndToEndTests: XCTestCase {
         XCTAssertFalse(output.contains("\u{1B}["), "plain text when not a terminal")
 
         // Live feed: each alert line, the double read, the seal and the summary.
-        for (code, subject) in Self.expectedAlerts {
-            XCTAssertTrue(output.contains("ALERT \(code.rawValue) [\(code.severity.rawValue)] \(subject):"), "missing \(code) \(subject) in:\n\(output)")
+        for (index, (code, subject)) in Self.expectedAlerts.enumerated() {
+            XCTAssertTrue(output.contains("ALERT #\(index + 1) \(code.rawValue) [\(code.severity.rawValue)] \(subject):"),
+                          "missing \(code) \(subject) in:\n\(output)")
         }
+        XCTAssertTrue(output.contains("seal of L-2611-A refused: load L-2611-A has 1 unresolved critical alert(s) (#5 weight-out-of-tolerance"))
+        XCTAssertTrue(output.contains("alert #1 resolved (removed-from-load)"))
         XCTAssertTrue(output.contains("double read of PF3K9XZ1, ignored"))
         XCTAssertTrue(output.contains("load L-2611-A sealed (SL-88412)"))
         XCTAssertTrue(output.contains("Reconciliation of load L-2611-A (sealed with SL-88412)"))
@@ -55,12 +58,20 @@ final class DemoEndToEndTests: XCTestCase {
         }
         let types = Dictionary(grouping: events, by: \.event.payload.type).mapValues(\.count)
         XCTAssertEqual(types["assign"], 1)
-        XCTAssertEqual(types["seal"], 1)
+        XCTAssertEqual(types["seal"], 1, "the refused seal is not logged; the override seal is")
         XCTAssertEqual(types["weight"], 3, "one capture per pallet placed on the scale")
-        XCTAssertEqual(types["scan"], events.count - 5)
+        XCTAssertEqual(types["acknowledge"], 1)
+        XCTAssertEqual(types["resolve"], 2)
+        XCTAssertEqual(types["transfer"], 1)
+        XCTAssertEqual(types["scan"], events.count - 9)
         let alerts = try store.alerts()
         XCTAssertEqual(alerts.map(\.code), Self.expectedAlerts.map(\.0))
         XCTAssertEqual(alerts.map(\.subject), Self.expectedAlerts.map(\.1))
+        XCTAssertEqual(alerts.map(\.id), Array(1...Int64(Self.expectedAlerts.count)))
+        XCTAssertEqual(alerts.map(\.state), [.resolved, .resolved, .open, .open, .open, .open, .open, .open])
+        XCTAssertEqual(alerts[0].resolution?.reason, .removedFromLoad)
+        XCTAssertEqual(alerts[0].acknowledgement?.user, "supervisor")
+        XCTAssertEqual(alerts[1].resolution?.reason, .sanitizationVerified)
 
         // Weights are the scale's exact stable frames, kept as evidence.
         let weights: [(String, [UInt8])] = events.compactMap {
@@ -75,6 +86,8 @@ final class DemoEndToEndTests: XCTestCase {
         var engine = CustodyEngine(manifest: try store.manifest())
         for event in events { _ = engine.apply(event) }
         XCTAssertEqual(engine.alerts, alerts)
+        XCTAssertEqual(engine.seals["L-2611-A"]?.overriddenAlerts, [5])
+        XCTAssertEqual(engine.custody["L-2611-A"]?.map(\.transfer.to), ["Northline Freight (driver J. Okafor)"])
 
         // The CLI reads the same database back.
         let listed = try TallyProcess.run(["alerts", "--db", db, "--json"])

@@ -67,11 +67,11 @@ final class CustodyStoreTests: XCTestCase {
             protocolName: "mt-sics", kind: .gross,
             weight: Weight(divisions: 4125, division: Division(multiplier: 1, exponent: -1)!, unit: .kilogram),
             stable: true, status: .ok, raw: Array("S S      412.5 kg\r\n".utf8))
-        try store.append(CustodyEvent(at: at, .assign(station: "dock-1", load: "L1", user: "sup")), expectedSeq: 1, alerts: [])
-        let alert = Alert(seq: 2, code: .unexpectedAsset, load: "L1", pallet: "P1", subject: "X1", station: "dock-1",
+        try store.append(CustodyEvent(at: at, .assign(station: "dock-1", load: "L1", user: "sup")), expectedSeq: 1, outcome: Outcome(effect: .recorded, alerts: []))
+        let alert = Alert(id: 1, seq: 2, code: .unexpectedAsset, load: "L1", pallet: "P1", subject: "X1", station: "dock-1",
                           device: "scanner-1", message: "X1 is not in the manifest")
-        try store.append(CustodyEvent(at: at, .scan(station: "dock-1", device: "scanner-1", data: "X1\u{1D}")), expectedSeq: 2, alerts: [alert])
-        try store.append(CustodyEvent(at: at, .weight(station: "dock-1", device: "scale-1", reading: reading)), expectedSeq: 3, alerts: [])
+        try store.append(CustodyEvent(at: at, .scan(station: "dock-1", device: "scanner-1", data: "X1\u{1D}")), expectedSeq: 2, outcome: Outcome(effect: .recorded, alerts: [alert]))
+        try store.append(CustodyEvent(at: at, .weight(station: "dock-1", device: "scale-1", reading: reading)), expectedSeq: 3, outcome: Outcome(effect: .recorded, alerts: []))
 
         let events = try CustodyStore(path: path()).events()
         XCTAssertEqual(events.map(\.seq), [1, 2, 3])
@@ -86,18 +86,18 @@ final class CustodyStoreTests: XCTestCase {
     func testAppendRefusesASequenceGapOrReuse() throws {
         let store = try CustodyStore(path: path())
         let event = CustodyEvent(at: Date(), .assign(station: "dock-1", load: "L1", user: nil))
-        XCTAssertThrowsError(try store.append(event, expectedSeq: 2, alerts: [])) { error in
+        XCTAssertThrowsError(try store.append(event, expectedSeq: 2, outcome: Outcome(effect: .recorded, alerts: []))) { error in
             XCTAssertTrue("\(error)".contains("sequence conflict"), "\(error)")
         }
-        try store.append(event, expectedSeq: 1, alerts: [])
-        XCTAssertThrowsError(try store.append(event, expectedSeq: 1, alerts: []))
+        try store.append(event, expectedSeq: 1, outcome: Outcome(effect: .recorded, alerts: []))
+        XCTAssertThrowsError(try store.append(event, expectedSeq: 1, outcome: Outcome(effect: .recorded, alerts: [])))
         XCTAssertEqual(try store.lastSeq(), 1)
     }
 
     func testTheLogIsAppendOnlyEvenThroughRawSQL() throws {
         let file = path()
         let store = try CustodyStore(path: file)
-        try store.append(CustodyEvent(at: Date(), .assign(station: "dock-1", load: "L1", user: nil)), expectedSeq: 1, alerts: [])
+        try store.append(CustodyEvent(at: Date(), .assign(station: "dock-1", load: "L1", user: nil)), expectedSeq: 1, outcome: Outcome(effect: .recorded, alerts: []))
         // Open the same file with the sqlite3 C API through a second GRDB-free path: the store's own pool.
         XCTAssertThrowsError(try store.executeForTesting("UPDATE events SET station = 'dock-9' WHERE seq = 1")) { error in
             XCTAssertTrue("\(error)".contains("append-only"), "\(error)")

@@ -13,9 +13,20 @@ public enum EventPayload: Sendable, Hashable {
     /// A scale offered a reading for capture.
     case weight(station: String, device: String?, reading: ScaleReading)
     /// A load was sealed on its truck.
-    case seal(load: String, seal: String, user: String?)
+    case seal(SealOrder)
+    /// Custody of a sealed or loading load passed from one party to another.
+    case transfer(CustodyTransfer)
+    /// A supervisor saw an alert.
+    case acknowledge(alert: Int64, user: String, note: String?)
+    /// A supervisor closed an alert with a reason.
+    case resolve(alert: Int64, user: String, reason: ResolutionReason, note: String?)
     /// A device stopped answering or was unplugged.
     case deviceDisconnected(station: String?, device: String, reason: String)
+
+    /// A seal with only a load, seal number and user.
+    public static func seal(load: String, seal: String, user: String?) -> EventPayload {
+        .seal(SealOrder(load: load, seal: seal, user: user))
+    }
 
     /// The event type as the log and the replay format name it.
     public var type: String {
@@ -24,7 +35,31 @@ public enum EventPayload: Sendable, Hashable {
         case .scan: "scan"
         case .weight: "weight"
         case .seal: "seal"
+        case .transfer: "transfer"
+        case .acknowledge: "acknowledge"
+        case .resolve: "resolve"
         case .deviceDisconnected: "device-disconnected"
+        }
+    }
+
+    /// The load the event names directly, if any.
+    public var load: String? {
+        switch self {
+        case .assign(_, let load, _): load
+        case .seal(let order): order.load
+        case .transfer(let transfer): transfer.load
+        default: nil
+        }
+    }
+
+    /// The user who gave the command, if any.
+    public var user: String? {
+        switch self {
+        case .assign(_, _, let user): user
+        case .seal(let order): order.user
+        case .transfer(let transfer): transfer.user
+        case .acknowledge(_, let user, _), .resolve(_, let user, _, _): user
+        default: nil
         }
     }
 
@@ -33,7 +68,7 @@ public enum EventPayload: Sendable, Hashable {
         switch self {
         case .assign(let station, _, _), .scan(let station, _, _), .weight(let station, _, _): station
         case .deviceDisconnected(let station, _, _): station
-        case .seal: nil
+        case .seal, .transfer, .acknowledge, .resolve: nil
         }
     }
 
@@ -42,7 +77,7 @@ public enum EventPayload: Sendable, Hashable {
         switch self {
         case .scan(_, let device, _), .weight(_, let device, _): device
         case .deviceDisconnected(_, let device, _): device
-        case .assign, .seal: nil
+        case .assign, .seal, .transfer, .acknowledge, .resolve: nil
         }
     }
 
@@ -53,6 +88,54 @@ public enum EventPayload: Sendable, Hashable {
         case .weight(_, _, let reading): reading.raw
         default: nil
         }
+    }
+}
+
+/// The order to seal a load: the seal number, who sealed it, and the supervisor's override reason when
+/// the load still has unresolved critical alerts.
+public struct SealOrder: Sendable, Hashable, Codable {
+    public var load: String
+    /// The number printed on the truck's seal.
+    public var seal: String
+    public var carrier: String?
+    public var driver: String?
+    public var user: String?
+    /// Why the load is sealed despite unresolved critical alerts (a supervisor's decision).
+    public var override: String?
+
+    /// Creates a seal order.
+    public init(load: String, seal: String, carrier: String? = nil, driver: String? = nil, user: String? = nil, override: String? = nil) {
+        self.load = load
+        self.seal = seal
+        self.carrier = carrier
+        self.driver = driver
+        self.user = user
+        self.override = override
+    }
+}
+
+/// A hand-over of a load from one party to another (warehouse to carrier, carrier to processor).
+public struct CustodyTransfer: Sendable, Hashable, Codable {
+    public var load: String
+    /// Who hands the load over.
+    public var from: String
+    /// Who takes it.
+    public var to: String
+    /// Where it happens (site, dock door), when given.
+    public var place: String?
+    /// The signature as captured (a typed name, a signature pad's text, a reference to a signed document).
+    public var signature: String
+    /// The user who recorded the transfer.
+    public var user: String?
+
+    /// Creates a transfer.
+    public init(load: String, from: String, to: String, place: String? = nil, signature: String, user: String? = nil) {
+        self.load = load
+        self.from = from
+        self.to = to
+        self.place = place
+        self.signature = signature
+        self.user = user
     }
 }
 
@@ -88,7 +171,8 @@ public struct RecordedEvent: Sendable, Hashable {
 /// `{"type":"scan","station":"dock-1","device":"scanner-1","data":"…"}`.
 extension EventPayload: Codable {
     private enum Key: String, CodingKey {
-        case type, station, device, load, user, data, reading, seal, reason
+        case type, station, device, load, user, data, reading, seal, reason, carrier, driver, override
+        case from, to, place, signature, alert, note
     }
 
     public init(from decoder: any Decoder) throws {
@@ -105,8 +189,25 @@ extension EventPayload: Codable {
             self = .weight(station: try c.decode(String.self, forKey: .station), device: try c.decodeIfPresent(String.self, forKey: .device),
                            reading: try c.decode(ScaleReading.self, forKey: .reading))
         case "seal":
-            self = .seal(load: try c.decode(String.self, forKey: .load), seal: try c.decode(String.self, forKey: .seal),
-                         user: try c.decodeIfPresent(String.self, forKey: .user))
+            self = .seal(SealOrder(
+                load: try c.decode(String.self, forKey: .load), seal: try c.decode(String.self, forKey: .seal),
+                carrier: try c.decodeIfPresent(String.self, forKey: .carrier), driver: try c.decodeIfPresent(String.self, forKey: .driver),
+                user: try c.decodeIfPresent(String.self, forKey: .user), override: try c.decodeIfPresent(String.self, forKey: .override)))
+        case "transfer":
+            self = .transfer(CustodyTransfer(
+                load: try c.decode(String.self, forKey: .load), from: try c.decode(String.self, forKey: .from),
+                to: try c.decode(String.self, forKey: .to), place: try c.decodeIfPresent(String.self, forKey: .place),
+                signature: try c.decode(String.self, forKey: .signature), user: try c.decodeIfPresent(String.self, forKey: .user)))
+        case "acknowledge":
+            self = .acknowledge(alert: try c.decode(Int64.self, forKey: .alert), user: try c.decode(String.self, forKey: .user),
+                                note: try c.decodeIfPresent(String.self, forKey: .note))
+        case "resolve":
+            let reasonText = try c.decode(String.self, forKey: .reason)
+            guard let reason = ResolutionReason(rawValue: reasonText) else {
+                throw DecodingError.dataCorruptedError(forKey: .reason, in: c, debugDescription: "unknown resolution reason '\(reasonText)' (\(ResolutionReason.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            self = .resolve(alert: try c.decode(Int64.self, forKey: .alert), user: try c.decode(String.self, forKey: .user),
+                            reason: reason, note: try c.decodeIfPresent(String.self, forKey: .note))
         case "device-disconnected":
             self = .deviceDisconnected(station: try c.decodeIfPresent(String.self, forKey: .station),
                                        device: try c.decode(String.self, forKey: .device), reason: try c.decode(String.self, forKey: .reason))
@@ -131,10 +232,29 @@ extension EventPayload: Codable {
             try c.encode(station, forKey: .station)
             try c.encodeIfPresent(device, forKey: .device)
             try c.encode(reading, forKey: .reading)
-        case .seal(let load, let seal, let user):
-            try c.encode(load, forKey: .load)
-            try c.encode(seal, forKey: .seal)
-            try c.encodeIfPresent(user, forKey: .user)
+        case .seal(let order):
+            try c.encode(order.load, forKey: .load)
+            try c.encode(order.seal, forKey: .seal)
+            try c.encodeIfPresent(order.carrier, forKey: .carrier)
+            try c.encodeIfPresent(order.driver, forKey: .driver)
+            try c.encodeIfPresent(order.user, forKey: .user)
+            try c.encodeIfPresent(order.override, forKey: .override)
+        case .transfer(let transfer):
+            try c.encode(transfer.load, forKey: .load)
+            try c.encode(transfer.from, forKey: .from)
+            try c.encode(transfer.to, forKey: .to)
+            try c.encodeIfPresent(transfer.place, forKey: .place)
+            try c.encode(transfer.signature, forKey: .signature)
+            try c.encodeIfPresent(transfer.user, forKey: .user)
+        case .acknowledge(let alert, let user, let note):
+            try c.encode(alert, forKey: .alert)
+            try c.encode(user, forKey: .user)
+            try c.encodeIfPresent(note, forKey: .note)
+        case .resolve(let alert, let user, let reason, let note):
+            try c.encode(alert, forKey: .alert)
+            try c.encode(user, forKey: .user)
+            try c.encode(reason.rawValue, forKey: .reason)
+            try c.encodeIfPresent(note, forKey: .note)
         case .deviceDisconnected(let station, let device, let reason):
             try c.encodeIfPresent(station, forKey: .station)
             try c.encode(device, forKey: .device)

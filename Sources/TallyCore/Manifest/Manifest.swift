@@ -113,27 +113,45 @@ public struct ExpectedPallet: Sendable, Hashable, Codable {
     /// Expected gross weight, when the manifest gives one.
     public var expectedWeight: Weight?
     public var tolerance: WeightTolerance?
+    /// The asset count the shipper declared for the pallet, when it gives one (else the listed assets count).
+    public var declaredCount: Int?
     /// Serials expected on this pallet, in manifest order.
     public var assets: [String]
 
     /// Creates an expected pallet.
-    public init(id: String, load: String, expectedWeight: Weight? = nil, tolerance: WeightTolerance? = nil, assets: [String] = []) {
+    public init(
+        id: String, load: String, expectedWeight: Weight? = nil, tolerance: WeightTolerance? = nil,
+        declaredCount: Int? = nil, assets: [String] = []
+    ) {
         self.id = id
         self.load = load
         self.expectedWeight = expectedWeight
         self.tolerance = tolerance
+        self.declaredCount = declaredCount
         self.assets = assets
     }
+
+    /// How many assets the pallet should carry: the declared count, else the number listed.
+    public var expectedCount: Int { declaredCount ?? assets.count }
 }
 
 /// A load (a truck or shipment) with its pallets, in manifest order.
 public struct ExpectedLoad: Sendable, Hashable, Codable {
     public var id: String
+    /// The site (warehouse) the load leaves from, when given.
+    public var site: String?
+    /// The carrier (trucking company), when given.
+    public var carrier: String?
+    /// The dock door it is planned at, when given.
+    public var dockDoor: String?
     public var pallets: [String]
 
     /// Creates a load.
-    public init(id: String, pallets: [String] = []) {
+    public init(id: String, site: String? = nil, carrier: String? = nil, dockDoor: String? = nil, pallets: [String] = []) {
         self.id = id
+        self.site = site
+        self.carrier = carrier
+        self.dockDoor = dockDoor
         self.pallets = pallets
     }
 }
@@ -188,6 +206,19 @@ public struct Manifest: Sendable, Hashable, Codable {
             loadIndex[load] = loads.count
             loads.append(ExpectedLoad(id: load, pallets: [id]))
         }
+    }
+
+    /// Sets a load's site, carrier and dock door (nil leaves a field as it is).
+    public mutating func setLoadDetails(load: String, site: String?, carrier: String?, dockDoor: String?) {
+        guard let index = loadIndex[load] else { return }
+        if let site { loads[index].site = site }
+        if let carrier { loads[index].carrier = carrier }
+        if let dockDoor { loads[index].dockDoor = dockDoor }
+    }
+
+    /// Sets the asset count the shipper declared for a pallet.
+    public mutating func setDeclaredCount(pallet: String, count: Int?) {
+        pallets[pallet]?.declaredCount = count
     }
 
     /// Sets a pallet's expected weight and tolerance.

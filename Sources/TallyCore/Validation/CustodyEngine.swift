@@ -26,7 +26,9 @@ public struct CustodyEngine: Sendable {
     public private(set) var unexpected: [String: [UnexpectedScan]] = [:]
     public private(set) var palletWeights: [String: PalletWeight] = [:]
     public private(set) var seals: [String: SealRecord] = [:]
-    /// Every alert raised so far, in order.
+    /// Each load's custody transfers, in order.
+    public private(set) var custody: [String: [CustodyLink]] = [:]
+    /// Every alert raised so far, in order; alert `id` is its position + 1.
     public private(set) var alerts: [Alert] = []
     /// The last sequence number applied.
     public private(set) var lastSeq: Int64 = 0
@@ -44,13 +46,52 @@ public struct CustodyEngine: Sendable {
         case .assign(let station, let load, _):
             guard manifest.load(load) != nil else { throw CustodyRejection("cannot assign \(station) to load \(load): no such load in the manifest") }
             guard seals[load] == nil else { throw CustodyRejection("cannot assign \(station) to load \(load): it is sealed") }
-        case .seal(let load, let seal, _):
+        case .seal(let order):
+            let load = order.load
             guard manifest.load(load) != nil else { throw CustodyRejection("cannot seal load \(load): no such load in the manifest") }
             guard seals[load] == nil else { throw CustodyRejection("load \(load) is already sealed (seal \(seals[load]!.seal))") }
-            guard !seal.trimmingSpaces().isEmpty else { throw CustodyRejection("sealing load \(load) needs a seal number") }
+            guard !order.seal.trimmingSpaces().isEmpty else { throw CustodyRejection("sealing load \(load) needs a seal number") }
+            let blocking = unresolvedCritical(load: load)
+            if !blocking.isEmpty {
+                guard let reason = order.override, !reason.trimmingSpaces().isEmpty else {
+                    let list = blocking.prefix(5).map { "#\($0.id) \($0.code.rawValue) \($0.subject)" }.joined(separator: ", ")
+                    throw CustodyRejection("load \(load) has \(blocking.count) unresolved critical alert(s) (\(list)\(blocking.count > 5 ? ", …" : "")): resolve them, or seal with a supervisor's override reason")
+                }
+                guard let user = order.user, !user.trimmingSpaces().isEmpty else {
+                    throw CustodyRejection("an override seal of load \(load) must name the supervisor who gives it")
+                }
+            }
+        case .transfer(let transfer):
+            guard manifest.load(transfer.load) != nil else { throw CustodyRejection("cannot transfer load \(transfer.load): no such load in the manifest") }
+            for (name, value) in [("from", transfer.from), ("to", transfer.to), ("signature", transfer.signature)]
+            where value.trimmingSpaces().isEmpty {
+                throw CustodyRejection("a custody transfer of load \(transfer.load) needs '\(name)'")
+            }
+            guard transfer.from != transfer.to else { throw CustodyRejection("a custody transfer needs two different parties (both are '\(transfer.from)')") }
+        case .acknowledge(let id, let user, _):
+            let alert = try existingAlert(id)
+            guard !user.trimmingSpaces().isEmpty else { throw CustodyRejection("acknowledging alert #\(id) needs a user") }
+            guard alert.state == .open else { throw CustodyRejection("alert #\(id) is already \(alert.state.rawValue)") }
+        case .resolve(let id, let user, let reason, let note):
+            let alert = try existingAlert(id)
+            guard !user.trimmingSpaces().isEmpty else { throw CustodyRejection("resolving alert #\(id) needs a user") }
+            guard alert.state != .resolved else { throw CustodyRejection("alert #\(id) is already resolved") }
+            if reason.needsNote, (note ?? "").trimmingSpaces().isEmpty {
+                throw CustodyRejection("resolving alert #\(id) as '\(reason.rawValue)' needs a note")
+            }
         case .scan, .weight, .deviceDisconnected:
             break
         }
+    }
+
+    private func existingAlert(_ id: Int64) throws(CustodyRejection) -> Alert {
+        guard id >= 1, id <= alerts.count else { throw CustodyRejection("there is no alert #\(id)") }
+        return alerts[Int(id - 1)]
+    }
+
+    /// The critical alerts of `load` that are not resolved, oldest first.
+    public func unresolvedCritical(load: String) -> [Alert] {
+        alerts.filter { $0.load == load && $0.severity == .critical && $0.state != .resolved }
     }
 
     /// Applies one recorded event and returns what it did and the alerts it raised.
@@ -69,17 +110,37 @@ public struct CustodyEngine: Sendable {
             outcome = scan(data, station: station, device: device, seq: recorded.seq, at: recorded.event.at)
         case .weight(let station, let device, let reading):
             outcome = weight(reading, station: station, device: device, seq: recorded.seq, at: recorded.event.at)
-        case .seal(let load, let seal, let user):
+        case .seal(let order):
             if (try? check(recorded.event.payload)) == nil { return Outcome(effect: .recorded, alerts: []) }
-            outcome = self.seal(load: load, seal: seal, user: user, seq: recorded.seq, at: recorded.event.at)
+            outcome = seal(order, seq: recorded.seq, at: recorded.event.at)
+        case .transfer(let transfer):
+            if (try? check(recorded.event.payload)) == nil { return Outcome(effect: .recorded, alerts: []) }
+            custody[transfer.load, default: []].append(CustodyLink(seq: recorded.seq, at: recorded.event.at, transfer: transfer))
+            outcome = Outcome(effect: .transferred(load: transfer.load, from: transfer.from, to: transfer.to), alerts: [])
+        case .acknowledge(let id, let user, let note):
+            if (try? check(recorded.event.payload)) == nil { return Outcome(effect: .recorded, alerts: []) }
+            let index = Int(id - 1)
+            alerts[index].state = .acknowledged
+            alerts[index].acknowledgement = AlertAction(seq: recorded.seq, at: recorded.event.at, user: user, note: note)
+            return Outcome(effect: .acknowledged(alert: id), alerts: [], changedAlerts: [alerts[index]])
+        case .resolve(let id, let user, let reason, let note):
+            if (try? check(recorded.event.payload)) == nil { return Outcome(effect: .recorded, alerts: []) }
+            let index = Int(id - 1)
+            alerts[index].state = .resolved
+            alerts[index].resolution = AlertAction(seq: recorded.seq, at: recorded.event.at, user: user, note: note, reason: reason)
+            return Outcome(effect: .resolved(alert: id, reason: reason), alerts: [], changedAlerts: [alerts[index]])
         case .deviceDisconnected(let station, let device, let reason):
             let load = station.flatMap { stations[$0]?.activeLoad }
             outcome = Outcome(effect: .recorded, alerts: [Alert(
                 seq: recorded.seq, code: .deviceDisconnected, load: load, pallet: nil, subject: device,
                 station: station, device: device, message: "device \(device) disconnected: \(reason)")])
         }
-        alerts.append(contentsOf: outcome.alerts)
-        return outcome
+        var numbered = outcome
+        for index in numbered.alerts.indices {
+            numbered.alerts[index].id = Int64(alerts.count + 1)
+            alerts.append(numbered.alerts[index])
+        }
+        return numbered
     }
 
     // MARK: - Scans
@@ -144,9 +205,12 @@ public struct CustodyEngine: Sendable {
                     "\(key) (not in the manifest) scanned at \(station) after load \(load) was sealed")])
             }
             unexpected[load, default: []].append(UnexpectedScan(seq: seq, subject: key, pallet: context.currentPallet, station: station))
-            return Outcome(effect: .recorded, alerts: [alert(
-                .unexpectedAsset, load: load, pallet: context.currentPallet, subject: key,
-                "\(key) is not in the manifest")])
+            var raised = alert(.unexpectedAsset, load: load, pallet: context.currentPallet, subject: key, "\(key) is not in the manifest")
+            if let candidate = CandidateFinder.candidate(for: key, in: manifest, load: load, isScanned: { scans[$0] != nil }) {
+                raised.candidate = candidate.serial
+                raised.message += "; did you mean \(candidate.serial) (\(candidate.why), pallet \(manifest.assets[candidate.serial]!.pallet), not yet scanned)?"
+            }
+            return Outcome(effect: .recorded, alerts: [raised])
         }
         if seals[asset.load] != nil {
             return Outcome(effect: .recorded, alerts: [alert(
@@ -244,7 +308,9 @@ public struct CustodyEngine: Sendable {
 
     // MARK: - Seal
 
-    private mutating func seal(load: String, seal: String, user: String?, seq: Int64, at: Date) -> Outcome {
+    private mutating func seal(_ order: SealOrder, seq: Int64, at: Date) -> Outcome {
+        let load = order.load, seal = order.seal
+        let overridden = order.override == nil ? [] : unresolvedCritical(load: load).map(\.id)
         var raised: [Alert] = []
         for palletID in manifest.load(load)?.pallets ?? [] {
             guard let pallet = manifest.pallets[palletID] else { continue }
@@ -257,7 +323,8 @@ public struct CustodyEngine: Sendable {
                                     station: nil, device: nil, message: "pallet \(palletID) was never weighed before seal \(seal)"))
             }
         }
-        seals[load] = SealRecord(seq: seq, at: at, seal: seal, user: user)
+        seals[load] = SealRecord(seq: seq, at: at, seal: seal, user: order.user, carrier: order.carrier, driver: order.driver,
+                                 override: order.override, overriddenAlerts: overridden)
         return Outcome(effect: .sealed(load: load, seal: seal), alerts: raised)
     }
 }

@@ -45,6 +45,32 @@ public struct SealRecord: Sendable, Hashable, Codable {
     public var at: Date
     public var seal: String
     public var user: String?
+    public var carrier: String?
+    public var driver: String?
+    /// The supervisor's reason for sealing with unresolved critical alerts, if that was needed.
+    public var override: String?
+    /// The ids of the critical alerts that were unresolved when an override sealed the load.
+    public var overriddenAlerts: [Int64]
+
+    /// Creates a seal record.
+    public init(seq: Int64, at: Date, seal: String, user: String?, carrier: String? = nil, driver: String? = nil,
+                override: String? = nil, overriddenAlerts: [Int64] = []) {
+        self.seq = seq
+        self.at = at
+        self.seal = seal
+        self.user = user
+        self.carrier = carrier
+        self.driver = driver
+        self.override = override
+        self.overriddenAlerts = overriddenAlerts
+    }
+}
+
+/// One link of a load's custody chain.
+public struct CustodyLink: Sendable, Hashable, Codable {
+    public var seq: Int64
+    public var at: Date
+    public var transfer: CustodyTransfer
 }
 
 /// A command the core refuses to record because it cannot make sense.
@@ -66,12 +92,25 @@ public enum EventEffect: Sendable, Hashable {
     case doubleRead(subject: String)
     case weightCaptured(pallet: String, weight: Weight, expected: Weight?, withinTolerance: Bool?)
     case sealed(load: String, seal: String)
+    case transferred(load: String, from: String, to: String)
+    case acknowledged(alert: Int64)
+    case resolved(alert: Int64, reason: ResolutionReason)
     /// Recorded; what it means is in the alerts.
     case recorded
 }
 
-/// The result of applying one event: its effect and the alerts it raised.
+/// The result of applying one event: its effect, the alerts it raised and the earlier alerts it changed.
 public struct Outcome: Sendable, Hashable {
     public var effect: EventEffect
+    /// New alerts, numbered.
     public var alerts: [Alert]
+    /// Earlier alerts whose state this event changed (acknowledged, resolved), as they now stand.
+    public var changedAlerts: [Alert]
+
+    /// Creates an outcome.
+    public init(effect: EventEffect, alerts: [Alert], changedAlerts: [Alert] = []) {
+        self.effect = effect
+        self.alerts = alerts
+        self.changedAlerts = changedAlerts
+    }
 }

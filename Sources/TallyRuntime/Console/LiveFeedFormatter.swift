@@ -35,6 +35,9 @@ public struct LiveFeedFormatter: Sendable {
         return out
     }
 
+    /// A command the core refused.
+    public func refusal(_ text: String) -> String { paint("!! \(text)", "31") }
+
     /// A line of narration (the demo's story between events).
     public func narration(_ text: String) -> String { paint("== \(text)", "1;35") }
 
@@ -51,8 +54,15 @@ public struct LiveFeedFormatter: Sendable {
             what = "scan    \(Self.visible(data))"
         case .weight(_, _, let reading):
             what = "weight  \(reading.weight?.description ?? "-") \(reading.stable ? "stable" : "unstable") [\(Self.visible(String(decoding: reading.raw, as: UTF8.self)))]"
-        case .seal(let load, let seal, let user):
-            what = "seal    load \(load) with seal \(seal)" + (user.map { " by \($0)" } ?? "")
+        case .seal(let order):
+            what = "seal    load \(order.load) with seal \(order.seal)" + (order.user.map { " by \($0)" } ?? "")
+                + (order.override.map { ", override: \($0)" } ?? "")
+        case .transfer(let transfer):
+            what = "custody load \(transfer.load) from \(transfer.from) to \(transfer.to)" + (transfer.place.map { " at \($0)" } ?? "")
+        case .acknowledge(let alert, let user, let note):
+            what = "ack     alert #\(alert) by \(user)" + (note.map { ": \($0)" } ?? "")
+        case .resolve(let alert, let user, let reason, let note):
+            what = "resolve alert #\(alert) by \(user) (\(reason.rawValue))" + (note.map { ": \($0)" } ?? "")
         case .deviceDisconnected(_, let device, let reason):
             what = "device  \(device) disconnected: \(reason)"
         }
@@ -68,11 +78,14 @@ public struct LiveFeedFormatter: Sendable {
             case nil: paint("✓ pallet \(pallet) \(weight)", "32")
             }
         case .sealed(let load, let seal): paint("✓ load \(load) sealed (\(seal))", "32;1")
+        case .transferred(let load, _, let to): paint("✓ custody of \(load) passed to \(to)", "32")
+        case .acknowledged(let alert): paint("· alert #\(alert) acknowledged", "36")
+        case .resolved(let alert, let reason): paint("✓ alert #\(alert) resolved (\(reason.rawValue))", "32")
         case .recorded: nil
         }
         var lines = ["\(head) \(station) \(what)" + (effect.map { "  \($0)" } ?? "")]
         for alert in recorded.outcome.alerts {
-            let tag = "ALERT \(alert.code.rawValue) [\(alert.severity.rawValue)]"
+            let tag = "ALERT #\(alert.id) \(alert.code.rawValue) [\(alert.severity.rawValue)]"
             let coloured = paint(tag, alert.severity == .critical ? "31;1" : alert.severity == .warning ? "33;1" : "34")
             lines.append("      \(coloured) \(alert.subject): \(alert.message)")
         }

@@ -146,6 +146,13 @@ public enum DemoRunner {
             }
         }
 
+        func alertID(_ code: AlertCode, _ subject: String) async throws -> Int64 {
+            guard let alert = await recorder.alerts().first(where: { $0.code == code && $0.subject == subject }) else {
+                throw DemoError(description: "the scenario expected a \(code.rawValue) alert about \(subject)")
+            }
+            return alert.id
+        }
+
         for step in steps {
             try await pause(step.after)
             switch step {
@@ -162,9 +169,35 @@ public enum DemoRunner {
                 try await awaitEvent("weighing \(weight)")
             case .remove:
                 scale.remove()
-            case .seal(let load, let seal, let user, _):
-                let outcome = try await recorder.record(CustodyEvent(at: clock.now(), .seal(load: load, seal: seal, user: user)))
+            case .transfer(let transfer, _):
+                let outcome = try await recorder.record(CustodyEvent(at: clock.now(), .transfer(transfer)))
                 for line in formatter.lines(for: outcome) { output(line) }
+            case .acknowledge(let code, let subject, _):
+                let id = try await alertID(code, subject)
+                let outcome = try await recorder.record(CustodyEvent(at: clock.now(), .acknowledge(alert: id, user: DemoScript.supervisor, note: nil)))
+                for line in formatter.lines(for: outcome) { output(line) }
+            case .resolve(let code, let subject, let reason, let note, _):
+                let id = try await alertID(code, subject)
+                let outcome = try await recorder.record(CustodyEvent(
+                    at: clock.now(), .resolve(alert: id, user: DemoScript.supervisor, reason: reason, note: note)))
+                for line in formatter.lines(for: outcome) { output(line) }
+            case .seal(let load, let seal, let user, let override, _):
+                let order = SealOrder(load: load, seal: seal, carrier: "Northline Freight", driver: "J. Okafor", user: user, override: override)
+                let result: Result<RecordedOutcome, RecorderError>
+                do {
+                    result = .success(try await recorder.record(CustodyEvent(at: clock.now(), .seal(order))))
+                } catch {
+                    result = .failure(error)
+                }
+                switch result {
+                case .success(let outcome):
+                    for line in formatter.lines(for: outcome) { output(line) }
+                case .failure(.rejected(let rejection)) where override == nil:
+                    // The first attempt shows the rule: no seal over unresolved critical alerts.
+                    output(formatter.refusal("seal of \(load) refused: \(rejection)"))
+                case .failure(let error):
+                    throw error
+                }
             }
         }
 

@@ -12,13 +12,20 @@ enum DemoStep: Sendable {
     case place(Weight, after: Double)
     /// The pallet is taken off the scale onto the truck.
     case remove(after: Double)
-    /// The supervisor seals the load.
-    case seal(load: String, seal: String, user: String, after: Double)
+    /// The supervisor acknowledges the alert of `code` about `subject`.
+    case acknowledge(AlertCode, subject: String, after: Double)
+    /// The supervisor resolves the alert of `code` about `subject`.
+    case resolve(AlertCode, subject: String, reason: ResolutionReason, note: String, after: Double)
+    /// Custody of the load passes to the carrier.
+    case transfer(CustodyTransfer, after: Double)
+    /// The supervisor seals the load (with an override reason when alerts are still unresolved).
+    case seal(load: String, seal: String, user: String, override: String?, after: Double)
 
     var after: Double {
         switch self {
         case .say: 0
-        case .assign(_, _, let after), .scan(_, let after), .place(_, let after), .remove(let after), .seal(_, _, _, let after): after
+        case .assign(_, _, let after), .scan(_, let after), .place(_, let after), .remove(let after),
+             .acknowledge(_, _, let after), .transfer(_, let after), .resolve(_, _, _, _, let after), .seal(_, _, _, _, let after): after
         }
     }
 }
@@ -67,8 +74,19 @@ enum DemoScript {
             if index == 1 { steps.append(.scan(repeated, after: 6)) }
             steps.append(.remove(after: 10))
         }
+        steps.append(.say("The supervisor works the exceptions before sealing."))
+        steps.append(.acknowledge(.unexpectedAsset, subject: strayLaptop, after: 20))
+        steps.append(.resolve(.unexpectedAsset, subject: strayLaptop, reason: .removedFromLoad,
+                              note: "HP laptop taken off pallet 1 and returned to receiving", after: 40))
+        steps.append(.resolve(.notSanitized, subject: "PF3KA11M", reason: .sanitizationVerified,
+                              note: "erasure report BL-26-004517 found in the erasure console", after: 30))
         steps.append(.say("Sealing the truck; \(leftBehind.count) assets of pallet 3 are still in the warehouse."))
-        steps.append(.seal(load: load, seal: sealNumber, user: supervisor, after: 60))
+        steps.append(.seal(load: load, seal: sealNumber, user: supervisor, override: nil, after: 30))
+        steps.append(.seal(load: load, seal: sealNumber, user: supervisor,
+                           override: "pallet 3 re-wrapped with extra packing; contents checked against the manifest", after: 30))
+        steps.append(.transfer(CustodyTransfer(
+            load: load, from: "Tally demo warehouse, dock-1", to: "Northline Freight (driver J. Okafor)", place: station,
+            signature: "J. Okafor, CDL D4417-2213, signed on the dock tablet", user: supervisor), after: 120))
         return steps
     }
 }

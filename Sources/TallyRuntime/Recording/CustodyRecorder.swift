@@ -57,9 +57,22 @@ public actor CustodyRecorder {
         return count
     }
 
-    /// Checks, applies, writes and publishes one event.
+    /// An event applied to the core and waiting for its transaction.
+    private struct Pending {
+        let recorded: RecordedEvent
+        let outcome: Outcome
+        let continuation: CheckedContinuation<RecordedOutcome, any Error>
+    }
+    private var pending: [Pending] = []
+    private var flushing = false
+
+    /// Checks, applies, writes and publishes one event; returns once its transaction has committed.
+    ///
+    /// Events recorded while an earlier transaction is being written are grouped into the next one
+    /// (group commit), so many concurrent callers share each disk sync. If a transaction fails, every event
+    /// in it and queued behind it fails, nothing of them is published, and the core is rebuilt from the log.
     @discardableResult
-    public func record(_ event: CustodyEvent) throws(RecorderError) -> RecordedOutcome {
+    public func record(_ event: CustodyEvent) async throws(RecorderError) -> RecordedOutcome {
         // The log keeps milliseconds: apply the time exactly as a replay will read it back.
         var event = event
         event.at = UTCTimestamp.truncated(event.at)
@@ -71,15 +84,50 @@ public actor CustodyRecorder {
         let recorded = RecordedEvent(seq: engine.lastSeq + 1, event: event)
         let outcome = engine.apply(recorded)
         do {
-            try store.append(event, expectedSeq: recorded.seq, alerts: outcome.alerts)
+            return try await withCheckedThrowingContinuation { continuation in
+                pending.append(Pending(recorded: recorded, outcome: outcome, continuation: continuation))
+                if !flushing {
+                    flushing = true
+                    Task { await self.flush() }
+                }
+            }
+        } catch let error as RecorderError {
+            throw error
         } catch {
-            // The core already applied an event the log does not hold: rebuild it from the log.
-            if let rebuilt = try? Self.rebuild(store: store, configuration: configuration) { engine = rebuilt }
-            throw .store(error)
+            throw .store(StoreError(path: store.path, operation: "append event", reason: "\(error)"))
         }
-        let result = RecordedOutcome(event: recorded, outcome: outcome)
-        for continuation in subscribers.values { continuation.yield(result) }
-        return result
+    }
+
+    /// Writes queued events in batches until none is left.
+    private func flush() async {
+        while !pending.isEmpty {
+            let batch = pending
+            pending.removeAll(keepingCapacity: true)
+            let store = self.store
+            let rows = batch.map { (event: $0.recorded.event, outcome: $0.outcome) }
+            let firstSeq = batch[0].recorded.seq
+            // The write runs off the actor, so new events keep being applied and queued meanwhile.
+            let result = await Task.detached { () throws(StoreError) -> [RecordedEvent] in
+                try store.append(batch: rows, firstSeq: firstSeq)
+            }.result
+            switch result {
+            case .success:
+                for item in batch {
+                    let published = RecordedOutcome(event: item.recorded, outcome: item.outcome)
+                    for continuation in subscribers.values { continuation.yield(published) }
+                    item.continuation.resume(returning: published)
+                }
+            case .failure(let error):
+                // The core applied events the log does not hold: drop them all and rebuild from the log.
+                let failed = batch + pending
+                pending.removeAll()
+                if let rebuilt = try? Self.rebuild(store: store, configuration: configuration) { engine = rebuilt }
+                let storeError = (error as? StoreError)
+                    ?? StoreError(path: store.path, operation: "append event", reason: "\(error)")
+                for item in failed { item.continuation.resume(throwing: RecorderError.store(storeError)) }
+            }
+        }
+        flushing = false
     }
 
     /// A live feed of every event recorded from now on.
@@ -104,8 +152,11 @@ public actor CustodyRecorder {
     /// The reconciliation of a load as of now.
     public func reconciliation(load: String) -> Reconciliation? { Reconciliation(load: load, engine: engine) }
 
-    /// Every alert raised so far.
+    /// Every alert raised so far (including events still being written).
     public func alerts() -> [Alert] { engine.alerts }
+
+    /// The core's state (including events still being written).
+    public func state() -> CustodyEngine { engine }
 
     /// The current manifest.
     public func manifest() -> Manifest { engine.manifest }

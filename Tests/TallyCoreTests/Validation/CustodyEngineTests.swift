@@ -497,7 +497,8 @@ final class CustodyEngineTests: XCTestCase {
         XCTAssertEqual(outcome.alerts.map(\.severity), [.critical, .critical, .warning, .critical, .warning])
         XCTAssertEqual(Set(outcome.alerts.map(\.seq)), [h.seq])
         XCTAssertTrue(outcome.alerts.allSatisfy { $0.device == nil })
-        XCTAssertEqual(h.engine.seals["L1"], SealRecord(seq: h.seq, at: h.now, seal: "SEAL-778", user: "bo"))
+        XCTAssertEqual(h.engine.seals["L1"], SealRecord(seq: h.seq, at: h.now, seal: "SEAL-778", user: "bo",
+                                                        override: "harness override", overriddenAlerts: [1]))
         XCTAssertNil(h.engine.seals["L2"])
     }
 
@@ -640,7 +641,7 @@ final class CustodyEngineTests: XCTestCase {
         h.assign("L1", station: "dock-1")
         let outcome = h.apply(.deviceDisconnected(station: "dock-1", device: "scanner-1", reason: "unplugged"))
         XCTAssertEqual(outcome.effect, .recorded)
-        XCTAssertEqual(outcome.alerts, [Alert(seq: 2, code: .deviceDisconnected, load: "L1", pallet: nil, subject: "scanner-1",
+        XCTAssertEqual(outcome.alerts, [Alert(id: 1, seq: 2, code: .deviceDisconnected, load: "L1", pallet: nil, subject: "scanner-1",
                                               station: "dock-1", device: "scanner-1", message: "device scanner-1 disconnected: unplugged")])
         XCTAssertEqual(outcome.alerts.first?.severity, .warning)
         XCTAssertEqual(h.apply(.deviceDisconnected(station: nil, device: "scale-9", reason: "gone")).alertKeys,

@@ -98,7 +98,10 @@ struct Harness {
 
     @discardableResult
     mutating func seal(_ load: String, _ seal: String = "SEAL-1") -> Outcome {
-        apply(.seal(load: load, seal: seal, user: "bo"))
+        // Seal over unresolved critical alerts with an override, as a supervisor would; the refusal itself
+        // is tested in AlertWorkflowTests.
+        let override = engine.unresolvedCritical(load: load).isEmpty ? nil : "harness override"
+        return apply(.seal(SealOrder(load: load, seal: seal, user: "bo", override: override)))
     }
 }
 

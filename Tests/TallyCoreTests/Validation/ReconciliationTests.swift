@@ -33,7 +33,8 @@ final class ReconciliationTests: XCTestCase {
         XCTAssertEqual(r.scanned, 4)
         XCTAssertEqual(r.missing, 2)
         XCTAssertEqual(r.unexpected, ["ZZZ", "Q9"])
-        XCTAssertEqual(r.seal, SealRecord(seq: h.seq, at: h.now, seal: "SEAL-778", user: "bo"))
+        XCTAssertEqual(r.seal, SealRecord(seq: h.seq, at: h.now, seal: "SEAL-778", user: "bo",
+                                          override: "harness override", overriddenAlerts: [2, 3, 5]))
         XCTAssertEqual(r.pallets.map(\.pallet), [Dock.PA, Dock.PB, Dock.PN], "manifest order")
     }
 
