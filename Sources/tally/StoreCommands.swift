@@ -34,14 +34,30 @@ struct AlertsCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @Flag(help: "One JSON object per line.") var json = false
+    @Flag(help: "Only alerts not yet resolved (open or acknowledged).") var open = false
+    @Option(help: "Only this load's alerts.") var load: String?
+    @Option(help: "Only alerts in this state (open, acknowledged, resolved).") var state: String?
+    @Option(help: "Only alerts of this severity (info, warning, critical).") var severity: String?
 
     func run() async throws {
+        let wantedState = try state.map { text in
+            guard let value = AlertState(rawValue: text) else { throw ValidationError("--state must be open, acknowledged or resolved") }
+            return value
+        }
+        let wantedSeverity = try severity.map { text in
+            guard let value = AlertSeverity(rawValue: text) else { throw ValidationError("--severity must be info, warning or critical") }
+            return value
+        }
         let store = try database.open()
         for alert in try store.alerts() {
+            if open, alert.state == .resolved { continue }
+            if let load, alert.load != load { continue }
+            if let wantedState, alert.state != wantedState { continue }
+            if let wantedSeverity, alert.severity != wantedSeverity { continue }
             if json {
-                print(try jsonLine(alert))
+                print(try jsonLine(AlertLine(alert: alert)))
             } else {
-                print("#\(alert.seq) \(alert.code.rawValue) [\(alert.severity.rawValue)] \(alert.subject): \(alert.message)")
+                print("#\(alert.id) \(alert.state.rawValue) \(alert.code.rawValue) [\(alert.severity.rawValue)] \(alert.subject): \(alert.message)")
             }
         }
     }
@@ -49,7 +65,24 @@ struct AlertsCommand: AsyncParsableCommand {
 
 /// `tally log show`: the custody log.
 struct LogCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "log", abstract: "Read the custody log.", subcommands: [Show.self])
+    static let configuration = CommandConfiguration(commandName: "log", abstract: "Read and verify the custody log.", subcommands: [Show.self, Verify.self])
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check the hash chain of the whole log; name the first bad sequence number if any row was edited, deleted or reordered.")
+
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let store = try database.open()
+            let report = try store.verifyChain()
+            if let failure = report.failure {
+                FileHandle.standardError.write(Data("\(store.path): log verification FAILED at seq \(failure.seq): \(failure.reason) (\(report.checked) events verified before it)\n".utf8))
+                throw ExitCode(1)
+            }
+            print("\(store.path): \(report.checked) events, hash chain intact; last seq \(report.lastSeq), hash \(report.lastHash)")
+        }
+    }
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print every event of the log in order.")

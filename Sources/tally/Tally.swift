@@ -11,8 +11,8 @@ struct Tally: AsyncParsableCommand {
             /var/lib/tally/tally.sqlite when installed, else ./tally-state/tally.sqlite.
             """,
         subcommands: [
-            DemoCommand.self, ManifestCommand.self, AlertsCommand.self, LogCommand.self,
-            DevicesCommand.self, ProfilesCommand.self,
+            DemoCommand.self, ManifestCommand.self, LoadCommand.self, AlertsCommand.self, AckCommand.self, ResolveCommand.self,
+            LogCommand.self, ReplayCommand.self, IngestCommand.self, DevicesCommand.self, ProfilesCommand.self,
         ]
     )
 }

@@ -226,4 +226,10 @@ public struct Manifest: Sendable, Hashable, Codable {
         pallets[pallet]?.expectedWeight = weight
         pallets[pallet]?.tolerance = tolerance
     }
+
+    /// Makes room for `count` assets in all, so that a large import does not grow the index step by step.
+    /// Changes nothing else.
+    public mutating func reserveCapacity(assets count: Int) {
+        assets.reserveCapacity(count)
+    }
 }

@@ -58,14 +58,15 @@ public struct ScaleReading: Sendable, Hashable, Codable {
 
     /// Why this reading may not be recorded, or nil if it may.
     public var rejectionReason: String? {
-        if weight == nil || status == .error { return "the indicator reported no valid weight (\(status.rawValue))" }
         switch status {
         case .overload: return "overload"
         case .underload: return "underload"
         case .zeroError: return "zero error"
         case .motion: return "unstable (motion)"
-        default: break
+        case .error: return "the indicator reported an error"
+        case .ok: break
         }
+        if weight == nil { return "the indicator reported no weight" }
         return stable ? nil : "unstable (motion)"
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TallyCore
 import TallyStore
 
@@ -61,7 +62,8 @@ public actor CustodyRecorder {
     private struct Pending {
         let recorded: RecordedEvent
         let outcome: Outcome
-        let continuation: CheckedContinuation<RecordedOutcome, any Error>
+        /// Called on the actor once the event's transaction committed or failed.
+        let complete: @Sendable (Result<RecordedOutcome, RecorderError>) -> Void
     }
     private var pending: [Pending] = []
     private var flushing = false
@@ -73,28 +75,46 @@ public actor CustodyRecorder {
     /// in it and queued behind it fails, nothing of them is published, and the core is rebuilt from the log.
     @discardableResult
     public func record(_ event: CustodyEvent) async throws(RecorderError) -> RecordedOutcome {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<RecordedOutcome, RecorderError>, Never>) in
+            submit(event) { continuation.resume(returning: $0) }
+        }
+        return try result.get()
+    }
+
+    /// Records `events` in order, grouped into as few transactions as the writer allows; returns once all
+    /// have committed or failed, with one result per event (a refused command fails alone).
+    public func record(contentsOf events: [CustodyEvent]) async -> [Result<RecordedOutcome, RecorderError>] {
+        guard !events.isEmpty else { return [] }
+        let results = Mutex([Result<RecordedOutcome, RecorderError>?](repeating: nil, count: events.count))
+        let remaining = Mutex(events.count)
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            for (index, event) in events.enumerated() {
+                submit(event) { result in
+                    results.withLock { $0[index] = result }
+                    if remaining.withLock({ $0 -= 1; return $0 }) == 0 { done.resume() }
+                }
+            }
+        }
+        return results.withLock { $0.map { $0! } }
+    }
+
+    /// Checks and applies `event` now, and queues it for the next transaction; `complete` runs on the actor.
+    private func submit(_ event: CustodyEvent, complete: @escaping @Sendable (Result<RecordedOutcome, RecorderError>) -> Void) {
         // The log keeps milliseconds: apply the time exactly as a replay will read it back.
         var event = event
         event.at = UTCTimestamp.truncated(event.at)
         do {
             try engine.check(event.payload)
         } catch {
-            throw .rejected(error)
+            complete(.failure(.rejected(error)))
+            return
         }
         let recorded = RecordedEvent(seq: engine.lastSeq + 1, event: event)
         let outcome = engine.apply(recorded)
-        do {
-            return try await withCheckedThrowingContinuation { continuation in
-                pending.append(Pending(recorded: recorded, outcome: outcome, continuation: continuation))
-                if !flushing {
-                    flushing = true
-                    Task { await self.flush() }
-                }
-            }
-        } catch let error as RecorderError {
-            throw error
-        } catch {
-            throw .store(StoreError(path: store.path, operation: "append event", reason: "\(error)"))
+        pending.append(Pending(recorded: recorded, outcome: outcome, complete: complete))
+        if !flushing {
+            flushing = true
+            Task { await self.flush() }
         }
     }
 
@@ -115,7 +135,7 @@ public actor CustodyRecorder {
                 for item in batch {
                     let published = RecordedOutcome(event: item.recorded, outcome: item.outcome)
                     for continuation in subscribers.values { continuation.yield(published) }
-                    item.continuation.resume(returning: published)
+                    item.complete(.success(published))
                 }
             case .failure(let error):
                 // The core applied events the log does not hold: drop them all and rebuild from the log.
@@ -124,7 +144,7 @@ public actor CustodyRecorder {
                 if let rebuilt = try? Self.rebuild(store: store, configuration: configuration) { engine = rebuilt }
                 let storeError = (error as? StoreError)
                     ?? StoreError(path: store.path, operation: "append event", reason: "\(error)")
-                for item in failed { item.continuation.resume(throwing: RecorderError.store(storeError)) }
+                for item in failed { item.complete(.failure(.store(storeError))) }
             }
         }
         flushing = false

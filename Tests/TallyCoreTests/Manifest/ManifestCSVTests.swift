@@ -140,7 +140,7 @@ final class ManifestCSVTests: XCTestCase {
         XCTAssertEqual(error?.line, 1)
         XCTAssertEqual(error?.column, "colour")
         XCTAssertEqual(error?.reason, "unknown column (known: \(ManifestCSV.columns.joined(separator: ", ")))")
-        XCTAssertEqual(error?.description, "\(file):1 column colour: unknown column (known: load, pallet, serial, asset_tag, make, model, category, data_bearing, sanitization, evidence, pallet_expected_weight, pallet_weight_unit, pallet_tolerance)")
+        XCTAssertEqual(error?.description, "\(file):1 column colour: unknown column (known: load, pallet, serial, asset_tag, make, model, category, data_bearing, sanitization, evidence, pallet_expected_weight, pallet_weight_unit, pallet_tolerance, pallet_expected_count, load_site, load_carrier, load_dock_door)")
     }
 
     func testEmptyHeaderNameIsAnUnknownColumn() {
