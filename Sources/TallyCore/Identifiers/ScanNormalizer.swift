@@ -4,7 +4,7 @@
 /// AI 01 GTIN with AI 21 serial, in raw or bracketed form) and plain text. Anything it cannot read
 /// exactly becomes ``ScanContent/unreadable(reason:position:)``: it never guesses, and never rewrites
 /// look-alike characters.
-public struct ScanNormalizer: Sendable {
+public struct ScanNormalizer: Sendable, Hashable {
     /// The GS character (FNC1 in GS1 element strings).
     public static let groupSeparator: Character = "\u{1D}"
 

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// `apply` is the only way state changes; the live service and a replay of the log call it with the same
 /// events in the same order and so reach the same state and the same alerts.
-public struct CustodyEngine: Sendable {
+public struct CustodyEngine: Sendable, Equatable {
     /// Tunables of the matching rules.
     public struct Configuration: Sendable, Hashable {
         /// A re-read of the same barcode at the same station within this many seconds is a double read.
