@@ -259,7 +259,7 @@ public struct CustodyEngine: Sendable, Equatable {
         }
         if let reason = reading.rejectionReason {
             return Outcome(effect: .recorded, alerts: [alert(
-                .weightRejected, pallet: context.currentPallet, "weight \(subject) not captured: \(reason)")])
+                .weightRejected, pallet: context.currentPallet, "\(reading.weight.map { "weight \($0)" } ?? "scale reading") not captured: \(reason)")])
         }
         guard let palletID = context.currentPallet, let pallet = manifest.pallets[palletID], let measured = reading.weight else {
             return Outcome(effect: .recorded, alerts: [alert(

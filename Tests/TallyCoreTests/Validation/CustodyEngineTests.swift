@@ -435,7 +435,7 @@ final class CustodyEngineTests: XCTestCase {
     func testWeightRejectedForOverloadAndUnderload() {
         h.pallet(Dock.PA)
         XCTAssertEqual(h.weigh(nil, status: .overload).alerts.first?.message,
-                       "weight no weight not captured: the indicator reported no valid weight (overload)")
+                       "scale reading not captured: overload")
         XCTAssertEqual(h.weigh("3000.0", status: .overload).alerts.first?.message, "weight 3000.0 kg not captured: overload")
         let under = h.weigh("-5.0", status: .underload)
         XCTAssertEqual(under.alertKeys, [AlertKey(.weightRejected, load: "L1", pallet: Dock.PA, subject: Dock.PA)])

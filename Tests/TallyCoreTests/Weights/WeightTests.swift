@@ -216,11 +216,11 @@ final class ScaleReadingTests: XCTestCase {
         XCTAssertEqual(reading(Fixture.weight("1"), stable: false).rejectionReason, "unstable (motion)")
         XCTAssertEqual(reading(Fixture.weight("1"), status: .motion).rejectionReason, "unstable (motion)")
         XCTAssertEqual(reading(Fixture.weight("1"), status: .overload).rejectionReason, "overload")
-        XCTAssertEqual(reading(nil, status: .overload).rejectionReason, "the indicator reported no valid weight (overload)")
+        XCTAssertEqual(reading(nil, status: .overload).rejectionReason, "overload")
         XCTAssertEqual(reading(Fixture.weight("-1"), status: .underload).rejectionReason, "underload")
         XCTAssertEqual(reading(Fixture.weight("0"), status: .zeroError).rejectionReason, "zero error")
-        XCTAssertEqual(reading(Fixture.weight("1"), status: .error).rejectionReason, "the indicator reported no valid weight (error)")
-        XCTAssertEqual(reading(nil).rejectionReason, "the indicator reported no valid weight (ok)")
+        XCTAssertEqual(reading(Fixture.weight("1"), status: .error).rejectionReason, "the indicator reported an error")
+        XCTAssertEqual(reading(nil).rejectionReason, "the indicator reported no weight")
     }
 
     func testStatusRawValues() {

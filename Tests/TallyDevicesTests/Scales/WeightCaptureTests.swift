@@ -89,7 +89,7 @@ final class WeightCaptureTests: XCTestCase {
         var fresh = WeightCapture()
         guard case .capture(let offered) = fresh.offer(overload, atMilliseconds: 0) else { return XCTFail("overload not offered") }
         XCTAssertFalse(offered.isCapturable)
-        XCTAssertEqual(offered.rejectionReason, "the indicator reported no valid weight (overload)")
+        XCTAssertEqual(offered.rejectionReason, "overload")
         let overloadWithWeight = reading("999.9", stable: true, status: .overload)
         guard case .capture(let heavy) = WeightCapture().offeringOnce(overloadWithWeight) else { return XCTFail() }
         XCTAssertEqual(heavy.rejectionReason, "overload")
