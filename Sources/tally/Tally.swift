@@ -13,6 +13,7 @@ struct Tally: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, ManifestCommand.self, LoadCommand.self, AlertsCommand.self, AckCommand.self, ResolveCommand.self,
             LogCommand.self, ReplayCommand.self, IngestCommand.self, DevicesCommand.self, ProfilesCommand.self,
+            ReportCommand.self, BenchCommand.self,
         ]
     )
 }

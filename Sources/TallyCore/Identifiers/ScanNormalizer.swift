@@ -16,6 +16,20 @@ public struct ScanNormalizer: Sendable, Hashable {
 
     /// Normalizes one scan.
     public func normalize(_ raw: String) -> NormalizedScan {
+        // Fast path for the most common scan: printable ASCII with no AIM identifier, bracket or padding.
+        let utf8 = raw.utf8
+        if let first = utf8.first, first != UInt8(ascii: "]"), first != UInt8(ascii: "(") {
+            var count = 0
+            var plain = true
+            for byte in utf8 {
+                guard byte > 0x20, byte < 0x7F else { plain = false; break }
+                count += 1
+            }
+            // 20 digits starting with "00" may be an SSCC without its AIM identifier: take the full path.
+            if plain, !(count == 20 && first == UInt8(ascii: "0")) {
+                return NormalizedScan(raw: raw, aim: nil, content: .text(raw))
+            }
+        }
         var text = Substring(raw)
         // Scanners may append CR/LF when the terminator is not consumed by the transport.
         while let last = text.last, last == "\r" || last == "\n" || last == "\r\n" { text = text.dropLast() }

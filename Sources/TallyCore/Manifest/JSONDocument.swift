@@ -140,6 +140,8 @@ public struct JSONReader: Sendable {
         /// Members or elements started so far.
         var count = 0
         var key = ""
+        /// True while the current member or element is being read (it is then part of the path).
+        var inValue = false
     }
 
     private let bytes: [UInt8]
@@ -172,6 +174,9 @@ public struct JSONReader: Sendable {
     /// The number of bytes of the text.
     public var count: Int { bytes.count }
 
+    /// Calls `body` with the whole text.
+    func withBytes<R>(_ body: ([UInt8]) -> R) -> R { body(bytes) }
+
     /// How deep the reader is: 0 at the top level.
     public var depth: Int { frames.count }
 
@@ -202,7 +207,7 @@ public struct JSONReader: Sendable {
     public var path: JSONPath {
         var components: [JSONPath.Component] = []
         components.reserveCapacity(frames.count)
-        for frame in frames where frame.count > 0 {
+        for frame in frames where frame.inValue {
             components.append(frame.isObject ? .key(frame.key) : .index(frame.count - 1))
         }
         return JSONPath(components)
@@ -285,6 +290,7 @@ public struct JSONReader: Sendable {
     /// Reads the next key of the innermost object and its `:`, or the closing `}` (then nil).
     public mutating func nextKey() throws(JSONError) -> String? {
         precondition(frames.last?.isObject == true && peeked == nil, "nextKey outside an object, or a value left unread")
+        frames[frames.count - 1].inValue = false
         skipWhitespace()
         let first = frames[frames.count - 1].count == 0
         if offset < bytes.count, bytes[offset] == 0x7D {
@@ -308,6 +314,7 @@ public struct JSONReader: Sendable {
         let key = try scanString()
         frames[frames.count - 1].count += 1
         frames[frames.count - 1].key = key
+        frames[frames.count - 1].inValue = true
         skipWhitespace()
         guard offset < bytes.count, bytes[offset] == 0x3A else {
             throw errorHere("expected ':' after the key, found \(found())")
@@ -326,6 +333,7 @@ public struct JSONReader: Sendable {
     /// Moves to the next element of the innermost array (true), or reads the closing `]` (false).
     public mutating func nextElement() throws(JSONError) -> Bool {
         precondition(frames.last?.isObject == false && peeked == nil, "nextElement outside an array, or a value left unread")
+        frames[frames.count - 1].inValue = false
         skipWhitespace()
         let atClose = offset < bytes.count && bytes[offset] == 0x5D
         if frames[frames.count - 1].count > 0, !atClose {
@@ -343,6 +351,7 @@ public struct JSONReader: Sendable {
             return false
         }
         frames[frames.count - 1].count += 1
+        frames[frames.count - 1].inValue = true
         return true
     }
 

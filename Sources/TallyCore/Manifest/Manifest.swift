@@ -165,6 +165,8 @@ public struct Manifest: Sendable, Hashable, Codable {
     /// Assets by serial.
     public private(set) var assets: [String: ExpectedAsset] = [:]
     private var loadIndex: [String: Int] = [:]
+    /// The UTF-8 lengths of the serials, so look-up work for near misses can be skipped when no serial is near in length.
+    public private(set) var serialLengths: Set<Int> = []
 
     /// An empty manifest.
     public init() {}
@@ -190,6 +192,7 @@ public struct Manifest: Sendable, Hashable, Codable {
         guard assets[asset.serial] == nil else { throw .duplicateSerial(asset.serial) }
         try addPallet(id: asset.pallet, load: asset.load)
         assets[asset.serial] = asset
+        serialLengths.insert(asset.serial.utf8.count)
         pallets[asset.pallet]!.assets.append(asset.serial)
     }
 

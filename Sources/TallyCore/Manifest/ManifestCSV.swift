@@ -91,6 +91,23 @@ struct ProgressReporter {
     }
 }
 
+/// Shares the storage of repeated long strings (make, model, category): a string of more than 15 UTF-8
+/// bytes has its own heap buffer, so that a million rows naming the same model would keep a million copies.
+/// Shorter strings are stored inline and pass through. At most `limit` distinct values are kept.
+struct StringInterner {
+    private var table: [String: String] = [:]
+    private let limit: Int
+
+    init(limit: Int = 4096) { self.limit = limit }
+
+    mutating func intern(_ text: String) -> String {
+        guard text.utf8.count > 15 else { return text }
+        if let shared = table[text] { return shared }
+        if table.count < limit { table[text] = text }
+        return text
+    }
+}
+
 /// The lean CSV manifest parser: fields stay byte ranges of the input until a value is kept, repeated
 /// values (load, pallet, make, model, category) share one string, and repeated pallet and load fields
 /// are compared as bytes before they are parsed.
@@ -101,10 +118,16 @@ private struct CSVManifestParser {
     struct CachedText {
         var field = Field(start: 0, end: 0, escaped: false)
         var text: String?
+        var interner: StringInterner?
+
+        init(interning: Bool = false) {
+            interner = interning ? StringInterner() : nil
+        }
 
         mutating func text(_ f: Field, in buffer: UnsafeBufferPointer<UInt8>) -> (text: String, repeated: Bool) {
             if let text, f.sameBytes(as: field, in: buffer) { return (text, true) }
-            let new = f.text(in: buffer)
+            var new = f.text(in: buffer)
+            if interner != nil { new = interner!.intern(new) }
             field = f
             text = new
             return (new, false)
@@ -184,7 +207,7 @@ private struct CSVManifestParser {
         return true
     }
 
-    mutating func readHeader() throws(ManifestError) -> Int {
+    mutating func readHeader() throws(ManifestError) {
         let line: Int?
         do {
             line = try scanner.next(buffer, into: &fields)
@@ -219,7 +242,6 @@ private struct CSVManifestParser {
         toleranceColumn = position["pallet_tolerance"] ?? -1
         countColumn = position["pallet_expected_count"] ?? -1
         loadDetailColumns = Self.loadDetailNames.map { position[$0] ?? -1 }
-        return line
     }
 
     /// About how many rows the file has: its line feeds, counted in the first 256 KiB and scaled up with
@@ -233,12 +255,13 @@ private struct CSVManifestParser {
     }
 
     mutating func parse() throws(ManifestError) -> Manifest {
-        _ = try readHeader()
+        try readHeader()
         var manifest = Manifest()
         manifest.reserveCapacity(assets: estimatedRows())
 
         var loadText = CachedText(), palletText = CachedText()
-        var makeText = CachedText(), modelText = CachedText(), categoryText = CachedText()
+        var makeText = CachedText(interning: true), modelText = CachedText(interning: true)
+        var categoryText = CachedText(interning: true)
         var palletIndex: [String: Int] = [:]
         var pallets: [PalletState] = []
         var currentPallet = -1

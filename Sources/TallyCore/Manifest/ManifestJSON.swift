@@ -106,6 +106,8 @@ private struct JSONManifestParser {
     /// The first place of each load id and pallet id, for "listed twice".
     var loadMarks: [String: Mark] = [:]
     var palletMarks: [String: Mark] = [:]
+    /// Shares repeated long makes, models and categories.
+    var interner = StringInterner()
 
     init(bytes: [UInt8], progress: ((_ bytesRead: Int, _ totalBytes: Int) -> Void)?) {
         reader = JSONReader(bytes: bytes)
@@ -129,7 +131,8 @@ private struct JSONManifestParser {
     /// repeated key. Nil at the end of the object.
     mutating func nextKey(_ keys: [String], seen: inout UInt32) throws(JSONError) -> Int? {
         guard let key = try reader.nextKey() else { return nil }
-        guard let index = keys.firstIndex(of: key) else {
+        let length = key.utf8.count
+        guard let index = keys.firstIndex(where: { $0.utf8.count == length && $0 == key }) else {
             throw error(at: reader.keyMark, "unknown key \(JSONPath.quoted(key)) (known: \(keys.joined(separator: ", ")))")
         }
         let bit = UInt32(1) << UInt32(index)
@@ -208,12 +211,25 @@ private struct JSONManifestParser {
         }
     }
 
+    /// About how many assets the text lists: its `{`, counted in the first 256 KiB and scaled up with a
+    /// margin (an estimate too low costs one more growth of the index, never a wrong result).
+    func estimatedAssets() -> Int {
+        reader.withBytes { bytes in
+            let sample = min(bytes.count, 1 << 18)
+            var count = 0
+            for i in 0..<sample where bytes[i] == 0x7B { count += 1 }
+            guard sample < bytes.count else { return count }
+            return Int(Double(count) * Double(bytes.count) / Double(sample) * 1.05) + 16
+        }
+    }
+
     // MARK: The document
 
     mutating func parse() throws(JSONError) -> Manifest {
         let kind = try reader.peek()
         guard kind == .object else { throw wrongKind("a manifest object {\"loads\": [...]}", kind) }
         let rootMark = reader.mark
+        manifest.reserveCapacity(assets: estimatedAssets())
         try reader.beginObject()
         var seen: UInt32 = 0
         var loadsMark: Mark?
@@ -363,9 +379,9 @@ private struct JSONManifestParser {
             switch key {
             case 0: serial = try requiredString()
             case 1: assetTag = try optionalString()
-            case 2: make = try optionalString()
-            case 3: model = try optionalString()
-            case 4: category = try optionalString()
+            case 2: make = try optionalString().map { interner.intern($0) }
+            case 3: model = try optionalString().map { interner.intern($0) }
+            case 4: category = try optionalString().map { interner.intern($0) }
             case 5:
                 let kind = try reader.peek()
                 if kind == .null {

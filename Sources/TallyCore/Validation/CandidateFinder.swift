@@ -7,74 +7,98 @@ public enum CandidateFinder {
     /// A candidate and how it differs from the scan.
     public struct Candidate: Sendable, Hashable {
         public let serial: String
-        /// `look-alike O/0 at 4` or `one edit away`.
+        /// `look-alike I/1 at character 8` or `one edit away`.
         public let why: String
     }
 
-    /// Look-alike pairs, both ways.
-    static let lookAlikes: [Character: Character] = [
-        "O": "0", "0": "O", "I": "1", "1": "I", "S": "5", "5": "S", "B": "8", "8": "B", "Z": "2", "2": "Z",
-    ]
+    /// Look-alike pairs, both ways (ASCII).
+    static let lookAlikes: [UInt8: UInt8] = {
+        var table: [UInt8: UInt8] = [:]
+        for (a, b) in [("O", "0"), ("I", "1"), ("S", "5"), ("B", "8"), ("Z", "2")] {
+            table[UInt8(ascii: Unicode.Scalar(a)!)] = UInt8(ascii: Unicode.Scalar(b)!)
+            table[UInt8(ascii: Unicode.Scalar(b)!)] = UInt8(ascii: Unicode.Scalar(a)!)
+        }
+        return table
+    }()
     /// Characters tried for insertions and substitutions.
-    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
+    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-".utf8)
 
     /// The best candidate for `scanned`: first one look-alike substitution, then one edit (substitute,
     /// insert or delete a character, or swap two neighbours). Candidates must belong to `load` and not be
     /// scanned. Among several of the same kind the first in manifest order wins, so the answer is stable.
+    ///
+    /// Variants are built as bytes; serials up to 15 bytes become Swift small strings, so trying the
+    /// thousand-odd variants of a typical serial allocates nothing.
     public static func candidate(
         for scanned: String, in manifest: Manifest, load: String, isScanned: (String) -> Bool
     ) -> Candidate? {
-        let characters = Array(scanned)
-        guard !characters.isEmpty, characters.count <= 64 else { return nil }
-        func eligible(_ serial: String) -> Bool {
-            guard let asset = manifest.assets[serial] else { return false }
-            return asset.load == load && !isScanned(serial)
-        }
-        func best(_ options: [String]) -> String? {
-            let found = Set(options.filter(eligible))
-            guard !found.isEmpty else { return nil }
-            // Manifest order: by load, pallet and position on the pallet.
-            for palletID in manifest.load(load)?.pallets ?? [] {
-                for serial in manifest.pallets[palletID]?.assets ?? [] where found.contains(serial) { return serial }
+        let bytes = Array(scanned.utf8)
+        guard !bytes.isEmpty, bytes.count <= 64, bytes.allSatisfy({ $0 < 0x80 }),
+              (bytes.count - 1...bytes.count + 1).contains(where: manifest.serialLengths.contains)
+        else { return nil }
+        var found: [String] = []
+        func consider(_ variant: [UInt8]) {
+            let serial = String(decoding: variant, as: UTF8.self)
+            if let asset = manifest.assets[serial], asset.load == load, !isScanned(serial), !found.contains(serial) {
+                found.append(serial)
             }
-            return nil
+        }
+        func best() -> String? {
+            guard found.count > 1 else { return found.first }
+            // Manifest order: by pallet, then position on the pallet.
+            let pallets = manifest.load(load)?.pallets ?? []
+            return found.min { a, b in
+                let pa = manifest.assets[a]!.pallet, pb = manifest.assets[b]!.pallet
+                if pa != pb { return (pallets.firstIndex(of: pa) ?? 0) < (pallets.firstIndex(of: pb) ?? 0) }
+                let list = manifest.pallets[pa]?.assets ?? []
+                return (list.firstIndex(of: a) ?? 0) < (list.firstIndex(of: b) ?? 0)
+            }
         }
 
-        var lookAlike: [(String, String)] = []
-        for (index, character) in characters.enumerated() {
-            guard let other = lookAlikes[Character(character.uppercased())] else { continue }
-            var variant = characters
+        var variant = bytes
+        var why: [String: String] = [:]
+        for index in bytes.indices {
+            let upper = bytes[index] >= 0x61 && bytes[index] <= 0x7A ? bytes[index] - 0x20 : bytes[index]
+            guard let other = lookAlikes[upper] else { continue }
             variant[index] = other
-            lookAlike.append((String(variant), "look-alike \(character)/\(other) at character \(index + 1)"))
+            let before = found.count
+            consider(variant)
+            if found.count > before {
+                why[found.last!] = "look-alike \(Character(Unicode.Scalar(bytes[index])))/\(Character(Unicode.Scalar(other))) at character \(index + 1)"
+            }
+            variant[index] = bytes[index]
         }
-        if let serial = best(lookAlike.map(\.0)) {
-            return Candidate(serial: serial, why: lookAlike.first { $0.0 == serial }!.1)
-        }
+        if let serial = best() { return Candidate(serial: serial, why: why[serial]!) }
 
-        var edits: [String] = []
-        for index in characters.indices {
-            var deleted = characters
-            deleted.remove(at: index)
-            edits.append(String(deleted))
-            for replacement in alphabet where replacement != characters[index] {
-                var substituted = characters
-                substituted[index] = replacement
-                edits.append(String(substituted))
+        for index in bytes.indices {
+            // Delete.
+            var shorter = bytes
+            shorter.remove(at: index)
+            consider(shorter)
+            // Substitute.
+            for replacement in alphabet where replacement != bytes[index] {
+                variant[index] = replacement
+                consider(variant)
             }
-            if index + 1 < characters.count {
-                var swapped = characters
-                swapped.swapAt(index, index + 1)
-                edits.append(String(swapped))
+            variant[index] = bytes[index]
+            // Swap with the next character.
+            if index + 1 < bytes.count, bytes[index] != bytes[index + 1] {
+                variant.swapAt(index, index + 1)
+                consider(variant)
+                variant.swapAt(index, index + 1)
             }
         }
-        for index in 0...characters.count {
+        // Insert.
+        var longer = [UInt8](repeating: 0, count: bytes.count + 1)
+        for index in 0...bytes.count {
+            for i in 0..<index { longer[i] = bytes[i] }
+            for i in index..<bytes.count { longer[i + 1] = bytes[i] }
             for insertion in alphabet {
-                var inserted = characters
-                inserted.insert(insertion, at: index)
-                edits.append(String(inserted))
+                longer[index] = insertion
+                consider(longer)
             }
         }
-        if let serial = best(edits) { return Candidate(serial: serial, why: "one edit away") }
+        if let serial = best() { return Candidate(serial: serial, why: "one edit away") }
         return nil
     }
 }

@@ -32,7 +32,14 @@ public struct CustodyEngine: Sendable, Equatable {
     public private(set) var alerts: [Alert] = []
     /// The last sequence number applied.
     public private(set) var lastSeq: Int64 = 0
-    private var lastRead: [String: Date] = [:]
+    /// Per station, the barcodes read within the double-read window (a handful at most).
+    private var recentReads: [String: [RecentRead]] = [:]
+
+    /// A barcode read at a station, for the double-read window.
+    private struct RecentRead: Hashable, Sendable {
+        let key: String
+        var at: Date
+    }
 
     /// Creates an engine over `manifest`.
     public init(manifest: Manifest, configuration: Configuration = Configuration()) {
@@ -159,11 +166,17 @@ public struct CustodyEngine: Sendable, Equatable {
         }
 
         // Double read: the same barcode at the same station within the window.
-        let readKey = station + "\u{0}" + key
-        defer { lastRead[readKey] = at }
-        if let previous = lastRead[readKey], at.timeIntervalSince(previous) <= configuration.doubleReadWindow,
-           at >= previous {
-            return Outcome(effect: .doubleRead(subject: key), alerts: [])
+        // Reads older than the window are forgotten; a re-read within it slides the window on.
+        var recent = recentReads[station] ?? []
+        recent.removeAll { at.timeIntervalSince($0.at) > configuration.doubleReadWindow }
+        if let index = recent.firstIndex(where: { $0.key == key }) {
+            let previous = recent[index].at
+            recent[index].at = at
+            recentReads[station] = recent
+            if at >= previous { return Outcome(effect: .doubleRead(subject: key), alerts: []) }
+        } else {
+            recent.append(RecentRead(key: key, at: at))
+            recentReads[station] = recent
         }
 
         // A pallet label.

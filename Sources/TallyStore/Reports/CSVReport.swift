@@ -148,9 +148,18 @@ public enum CSVReport {
 
     /// Quotes one field as RFC 4180 requires (and when it begins with `#`, so it is never taken for a marker).
     public static func field(_ value: String) -> String {
-        let needsQuotes = value.hasPrefix("#") || value.utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0D || $0 == 0x0A }
+        // Bytes, not Characters: a quote followed by a combining mark is still a quote to every CSV reader.
+        let bytes = value.utf8
+        let needsQuotes = bytes.first == 0x23 || bytes.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0D || $0 == 0x0A }
         guard needsQuotes else { return value }
-        return "\"" + value.replacingAll("\"", with: "\"\"") + "\""
+        var quoted: [UInt8] = [0x22]
+        quoted.reserveCapacity(bytes.count + 8)
+        for byte in bytes {
+            quoted.append(byte)
+            if byte == 0x22 { quoted.append(0x22) }
+        }
+        quoted.append(0x22)
+        return String(decoding: quoted, as: UTF8.self)
     }
 }
 
@@ -167,17 +176,5 @@ private struct CSVWriter {
     mutating func row(_ fields: [String?]) {
         text += fields.map { CSVReport.field($0 ?? "") }.joined(separator: ",")
         text += "\r\n"
-    }
-}
-
-extension String {
-    /// Every occurrence of `target` replaced by `replacement` (without Foundation).
-    func replacingAll(_ target: Character, with replacement: String) -> String {
-        var out = ""
-        out.reserveCapacity(utf8.count)
-        for character in self {
-            if character == target { out += replacement } else { out.append(character) }
-        }
-        return out
     }
 }

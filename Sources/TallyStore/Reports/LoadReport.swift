@@ -42,6 +42,21 @@ public struct LoadReport: Sendable, Hashable, Codable {
     /// The load's custody transfers, in order.
     public var custodyChain: [Transfer]
 
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(format, forKey: .format)
+        try c.encode(generatedAt, forKey: .generatedAt)
+        try c.encode(load, forKey: .load)
+        try c.encode(seal, forKey: .seal)
+        try c.encode(log, forKey: .log)
+        try c.encode(reconciliation, forKey: .reconciliation)
+        try c.encode(inventory, forKey: .inventory)
+        try c.encode(unexpectedScans, forKey: .unexpectedScans)
+        try c.encode(palletWeights, forKey: .palletWeights)
+        try c.encode(exceptions, forKey: .exceptions)
+        try c.encode(custodyChain, forKey: .custodyChain)
+    }
+
     // MARK: - Parts
 
     /// The load as the manifest describes it.
