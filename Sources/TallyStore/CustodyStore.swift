@@ -69,7 +69,7 @@ public final class CustodyStore: Sendable {
                     let row = EventRow(
                         seq: seq, at: UTCTimestamp.format(item.event.at), type: item.event.payload.type,
                         station: item.event.payload.station, device: item.event.payload.device,
-                        payload: String(decoding: try Self.encoder.encode(item.event.payload), as: UTF8.self),
+                        payload: try PayloadJSON.encode(item.event.payload),
                         raw: item.event.payload.raw)
                     let hash = HashChain.link(previous: previous, row: row)
                     try insertEvent.execute(arguments: [
@@ -138,27 +138,34 @@ public final class CustodyStore: Sendable {
 
     /// Every event with a sequence number above `after`, in order.
     public func events(after: Int64 = 0) throws(StoreError) -> [RecordedEvent] {
+        var events: [RecordedEvent] = []
+        try forEachEvent(after: after) { events.append($0) }
+        return events
+    }
+
+    /// Calls `body` with every event above `after`, in order, without holding the whole log in memory.
+    public func forEachEvent(after: Int64 = 0, _ body: (RecordedEvent) throws -> Void) throws(StoreError) {
         do {
             let decoder = JSONDecoder()
-            return try pool.read { db in
-                let rows = try Row.fetchCursor(db, sql: "SELECT seq, at, payload FROM events WHERE seq > ? ORDER BY seq", arguments: [after])
-                var events: [RecordedEvent] = []
+            try pool.read { db in
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT seq, at, type, station, device, raw, payload FROM events WHERE seq > ? ORDER BY seq", arguments: [after])
                 while let row = try rows.next() {
-                    let seq: Int64 = row["seq"]
-                    let atText: String = row["at"]
+                    let seq: Int64 = row[0]
+                    let atText: String = row[1]
                     guard let at = UTCTimestamp.parse(atText) else {
                         throw StoreError(path: path, operation: "read the log", reason: "event \(seq): bad timestamp '\(atText)'")
                     }
-                    let payloadText: String = row["payload"]
+                    let raw: Data? = row[5]
                     let payload: EventPayload
                     do {
-                        payload = try decoder.decode(EventPayload.self, from: Data(payloadText.utf8))
+                        payload = try PayloadJSON.decode(type: row[2], station: row[3], device: row[4], raw: raw.map { [UInt8]($0) },
+                                                         payload: row[6], decoder: decoder)
                     } catch {
                         throw StoreError(path: path, operation: "read the log", reason: "event \(seq): unreadable payload: \(error)")
                     }
-                    events.append(RecordedEvent(seq: seq, event: CustodyEvent(at: at, payload)))
+                    try body(RecordedEvent(seq: seq, event: CustodyEvent(at: at, payload)))
                 }
-                return events
             }
         } catch {
             throw StoreError.wrap(error, path: path, operation: "read the log")

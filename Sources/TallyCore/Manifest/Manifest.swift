@@ -157,16 +157,90 @@ public struct ExpectedLoad: Sendable, Hashable, Codable {
 }
 
 /// The expected manifest: loads, pallets and assets, indexed for matching.
+/// The expected assets of a manifest: stored in manifest order in one array, with an index by serial.
+///
+/// It reads like a dictionary (`assets["SN1"]`, `count`, `keys`, `values`, iteration over
+/// `(key, value)` pairs) but keeps about half the memory of one, which matters for million-line manifests.
+public struct AssetTable: Sendable, Hashable, Codable, Sequence {
+    private var list: ContiguousArray<ExpectedAsset> = []
+    private var index: [String: Int32] = [:]
+
+    /// An empty table.
+    public init() {}
+
+    /// The asset with this serial.
+    public subscript(serial: String) -> ExpectedAsset? {
+        guard let position = index[serial] else { return nil }
+        return list[Int(position)]
+    }
+
+    /// The position of the asset with this serial, in manifest order.
+    public func position(of serial: String) -> Int? { index[serial].map(Int.init) }
+
+    /// The asset at `position` (manifest order).
+    public func asset(at position: Int) -> ExpectedAsset { list[position] }
+
+    public var count: Int { list.count }
+    public var isEmpty: Bool { list.isEmpty }
+    /// The serials, in manifest order.
+    public var keys: [String] { list.map(\.serial) }
+    /// The assets, in manifest order.
+    public var values: ContiguousArray<ExpectedAsset> { list }
+
+    /// Adds an asset whose serial is new. Returns false (and adds nothing) if the serial is already there.
+    mutating func insert(_ asset: ExpectedAsset) -> Bool {
+        guard index[asset.serial] == nil else { return false }
+        index[asset.serial] = Int32(list.count)
+        list.append(asset)
+        return true
+    }
+
+    mutating func reserveCapacity(_ count: Int) {
+        list.reserveCapacity(count)
+        index.reserveCapacity(count)
+    }
+
+    public func makeIterator() -> some IteratorProtocol<(key: String, value: ExpectedAsset)> {
+        list.lazy.map { (key: $0.serial, value: $0) }.makeIterator()
+    }
+
+    /// Equal when they hold the same assets, whatever the order (like a dictionary).
+    public static func == (lhs: AssetTable, rhs: AssetTable) -> Bool {
+        lhs.count == rhs.count && lhs.list.allSatisfy { rhs[$0.serial] == $0 }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(count)
+        // Order-independent: combine each asset's own hash.
+        hasher.combine(list.reduce(0) { $0 ^ $1.hashValue })
+    }
+
+    public init(from decoder: any Decoder) throws {
+        for asset in try [ExpectedAsset](from: decoder) where !insert(asset) {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "serial \(asset.serial) appears twice"))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws { try Array(list).encode(to: encoder) }
+}
+
+/// The expected manifest: loads, pallets and assets, indexed for matching.
+///
+/// Repeated text (pallet and load ids, makes, models, categories) is stored once and shared by every
+/// asset that carries it, so a million-line manifest holds one copy of each.
 public struct Manifest: Sendable, Hashable, Codable {
     /// Loads in the order they first appear.
     public private(set) var loads: [ExpectedLoad] = []
     /// Pallets by id.
     public private(set) var pallets: [String: ExpectedPallet] = [:]
-    /// Assets by serial.
-    public private(set) var assets: [String: ExpectedAsset] = [:]
+    /// Assets by serial, in manifest order.
+    public private(set) var assets = AssetTable()
     private var loadIndex: [String: Int] = [:]
     /// The UTF-8 lengths of the serials, so look-up work for near misses can be skipped when no serial is near in length.
     public private(set) var serialLengths: Set<Int> = []
+    /// Shared copies of low-variety text (makes, models, categories); bounded, so unique text is not hoarded.
+    private var interned: [String: String] = [:]
+    private static let internLimit = 4096
 
     /// An empty manifest.
     public init() {}
@@ -187,11 +261,26 @@ public struct Manifest: Sendable, Hashable, Codable {
     /// The load with this id.
     public func load(_ id: String) -> ExpectedLoad? { loadIndex[id].map { loads[$0] } }
 
+    private mutating func intern(_ text: String?) -> String? {
+        guard let text else { return nil }
+        if let shared = interned[text] { return shared }
+        if interned.count < Self.internLimit { interned[text] = text }
+        return text
+    }
+
     /// Adds an asset (and its pallet and load when new).
     public mutating func add(_ asset: ExpectedAsset) throws(Conflict) {
         guard assets[asset.serial] == nil else { throw .duplicateSerial(asset.serial) }
         try addPallet(id: asset.pallet, load: asset.load)
-        assets[asset.serial] = asset
+        var stored = asset
+        // Share the pallet's and load's id strings, and repeated descriptive text.
+        let pallet = pallets[asset.pallet]!
+        stored.pallet = pallet.id
+        stored.load = pallet.load
+        stored.make = intern(asset.make)
+        stored.model = intern(asset.model)
+        stored.category = intern(asset.category)
+        _ = assets.insert(stored)
         serialLengths.insert(asset.serial.utf8.count)
         pallets[asset.pallet]!.assets.append(asset.serial)
     }
@@ -202,13 +291,16 @@ public struct Manifest: Sendable, Hashable, Codable {
             guard existing.load == load else { throw .palletInTwoLoads(pallet: id, first: existing.load, second: load) }
             return
         }
-        pallets[id] = ExpectedPallet(id: id, load: load)
+        let loadID: String
         if let index = loadIndex[load] {
+            loadID = loads[index].id
             loads[index].pallets.append(id)
         } else {
+            loadID = load
             loadIndex[load] = loads.count
             loads.append(ExpectedLoad(id: load, pallets: [id]))
         }
+        pallets[id] = ExpectedPallet(id: id, load: loadID)
     }
 
     /// Sets a load's site, carrier and dock door (nil leaves a field as it is).
@@ -234,5 +326,44 @@ public struct Manifest: Sendable, Hashable, Codable {
     /// Changes nothing else.
     public mutating func reserveCapacity(assets count: Int) {
         assets.reserveCapacity(count)
+    }
+
+    // Equality, hashing and coding cover the content (loads, pallets, assets), not the look-up aids.
+
+    public static func == (lhs: Manifest, rhs: Manifest) -> Bool {
+        lhs.loads == rhs.loads && lhs.pallets == rhs.pallets && lhs.assets == rhs.assets
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(loads)
+        hasher.combine(assets)
+    }
+
+    private enum CodingKeys: String, CodingKey { case loads, pallets, assets }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let decodedLoads = try c.decode([ExpectedLoad].self, forKey: .loads)
+        let decodedPallets = try c.decode([String: ExpectedPallet].self, forKey: .pallets)
+        for asset in try c.decode(AssetTable.self, forKey: .assets).values {
+            do { try add(asset) } catch {
+                throw DecodingError.dataCorruptedError(forKey: .assets, in: c, debugDescription: error.description)
+            }
+        }
+        for load in decodedLoads {
+            for pallet in load.pallets { try? addPallet(id: pallet, load: load.id) }
+            setLoadDetails(load: load.id, site: load.site, carrier: load.carrier, dockDoor: load.dockDoor)
+        }
+        for (id, pallet) in decodedPallets {
+            setExpectedWeight(pallet: id, weight: pallet.expectedWeight, tolerance: pallet.tolerance)
+            setDeclaredCount(pallet: id, count: pallet.declaredCount)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(loads, forKey: .loads)
+        try c.encode(pallets, forKey: .pallets)
+        try c.encode(assets, forKey: .assets)
     }
 }

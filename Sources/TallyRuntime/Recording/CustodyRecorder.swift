@@ -44,9 +44,7 @@ public actor CustodyRecorder {
 
     private static func rebuild(store: CustodyStore, configuration: CustodyEngine.Configuration) throws(StoreError) -> CustodyEngine {
         var engine = CustodyEngine(manifest: try store.manifest(), configuration: configuration)
-        for event in try store.events() {
-            _ = engine.apply(event)
-        }
+        try store.forEachEvent { _ = engine.apply($0) }
         return engine
     }
 
