@@ -21,7 +21,7 @@ public struct CustodyEngine: Sendable, Equatable {
 
     public private(set) var stations: [String: StationContext] = [:]
     /// Accepted scans of expected assets, by serial.
-    public private(set) var scans: [String: AssetScan] = [:]
+    public private(set) var scans: ScanTable
     /// Scans of things the manifest does not list, by load ("" when no load was active).
     public private(set) var unexpected: [String: [UnexpectedScan]] = [:]
     public private(set) var palletWeights: [String: PalletWeight] = [:]
@@ -45,6 +45,7 @@ public struct CustodyEngine: Sendable, Equatable {
     public init(manifest: Manifest, configuration: Configuration = Configuration()) {
         self.manifest = manifest
         self.configuration = configuration
+        scans = ScanTable(assets: manifest.assets)
     }
 
     /// Refuses commands that cannot make sense, before they are recorded.
@@ -166,17 +167,8 @@ public struct CustodyEngine: Sendable, Equatable {
         }
 
         // Double read: the same barcode at the same station within the window.
-        // Reads older than the window are forgotten; a re-read within it slides the window on.
-        var recent = recentReads[station] ?? []
-        recent.removeAll { at.timeIntervalSince($0.at) > configuration.doubleReadWindow }
-        if let index = recent.firstIndex(where: { $0.key == key }) {
-            let previous = recent[index].at
-            recent[index].at = at
-            recentReads[station] = recent
-            if at >= previous { return Outcome(effect: .doubleRead(subject: key), alerts: []) }
-        } else {
-            recent.append(RecentRead(key: key, at: at))
-            recentReads[station] = recent
+        if Self.noteRead(&recentReads[station, default: []], key: key, at: at, window: configuration.doubleReadWindow) {
+            return Outcome(effect: .doubleRead(subject: key), alerts: [])
         }
 
         // A pallet label.
@@ -206,7 +198,7 @@ public struct CustodyEngine: Sendable, Equatable {
         }
 
         // An asset.
-        guard let asset = manifest.assets[key] else {
+        guard let position = manifest.assets.position(of: key) else {
             guard let load = context.activeLoad else {
                 return Outcome(effect: .recorded, alerts: [alert(
                     .noActiveLoad, load: nil, pallet: nil, subject: key,
@@ -225,6 +217,7 @@ public struct CustodyEngine: Sendable, Equatable {
             }
             return Outcome(effect: .recorded, alerts: [raised])
         }
+        let asset = manifest.assets.asset(at: position)
         if seals[asset.load] != nil {
             return Outcome(effect: .recorded, alerts: [alert(
                 .scanAfterSeal, load: asset.load, pallet: asset.pallet, subject: key,
@@ -240,13 +233,13 @@ public struct CustodyEngine: Sendable, Equatable {
                 .wrongLoad, load: load, pallet: context.currentPallet, subject: key,
                 "\(key) belongs to load \(asset.load) (pallet \(asset.pallet)), not to load \(load)")])
         }
-        if let earlier = scans[key] {
+        if let earlier = scans[position: position] {
             return Outcome(effect: .recorded, alerts: [alert(
                 .duplicateScan, load: load, pallet: context.currentPallet, subject: key,
                 "\(key) was already scanned (event \(earlier.seq) at \(earlier.station))")])
         }
         var raised: [Alert] = []
-        scans[key] = AssetScan(seq: seq, at: at, station: station, device: device, pallet: context.currentPallet)
+        scans.record(AssetScan(seq: seq, at: at, station: station, device: device, pallet: context.currentPallet), position: position)
         if let current = context.currentPallet, current != asset.pallet {
             raised.append(alert(
                 .wrongPallet, load: load, pallet: current, subject: key,
@@ -259,6 +252,19 @@ public struct CustodyEngine: Sendable, Equatable {
                     + (asset.evidence.map { " (evidence \($0))" } ?? ": no evidence")))
         }
         return Outcome(effect: .assetAccepted(serial: key, pallet: context.currentPallet, load: load), alerts: raised)
+    }
+
+    /// Remembers a read at a station (in place) and tells whether it is a double read: the same barcode
+    /// read there within the window. Older reads are forgotten; a re-read within the window slides it on.
+    private static func noteRead(_ recent: inout [RecentRead], key: String, at: Date, window: TimeInterval) -> Bool {
+        recent.removeAll { at.timeIntervalSince($0.at) > window }
+        if let index = recent.firstIndex(where: { $0.key == key }) {
+            let previous = recent[index].at
+            recent[index].at = at
+            return at >= previous
+        }
+        recent.append(RecentRead(key: key, at: at))
+        return false
     }
 
     // MARK: - Weights

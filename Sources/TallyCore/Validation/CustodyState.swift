@@ -114,3 +114,54 @@ public struct Outcome: Sendable, Hashable {
         self.changedAlerts = changedAlerts
     }
 }
+
+/// The accepted scans of expected assets, read like a dictionary by serial (`scans["SN1"]`).
+///
+/// Stored by the asset's position in the manifest: a 4-byte slot per expected asset and one record per
+/// scan, so recording a scan needs no second hash look-up and the table never rehashes.
+public struct ScanTable: Sendable, Equatable, Sequence {
+    private let assets: AssetTable
+    /// Per manifest position: the index of its record, or -1.
+    private var slots: ContiguousArray<Int32>
+    private var records: ContiguousArray<AssetScan> = []
+    private var positions: ContiguousArray<Int32> = []
+
+    /// An empty table over `assets`.
+    public init(assets: AssetTable) {
+        self.assets = assets
+        slots = ContiguousArray(repeating: -1, count: assets.count)
+    }
+
+    /// The scan of the asset with this serial.
+    public subscript(serial: String) -> AssetScan? {
+        guard let position = assets.position(of: serial) else { return nil }
+        return self[position: position]
+    }
+
+    /// The scan of the asset at this manifest position.
+    public subscript(position position: Int) -> AssetScan? {
+        let slot = slots[position]
+        return slot < 0 ? nil : records[Int(slot)]
+    }
+
+    /// Records the first accepted scan of the asset at `position`.
+    mutating func record(_ scan: AssetScan, position: Int) {
+        precondition(slots[position] < 0, "an asset's first scan is recorded once")
+        slots[position] = Int32(records.count)
+        records.append(scan)
+        positions.append(Int32(position))
+    }
+
+    /// How many expected assets were scanned.
+    public var count: Int { records.count }
+    public var isEmpty: Bool { records.isEmpty }
+
+    /// Serial and scan, in the order the assets were scanned.
+    public func makeIterator() -> some IteratorProtocol<(key: String, value: AssetScan)> {
+        zip(positions, records).lazy.map { (key: assets.asset(at: Int($0.0)).serial, value: $0.1) }.makeIterator()
+    }
+
+    public static func == (lhs: ScanTable, rhs: ScanTable) -> Bool {
+        lhs.records == rhs.records && lhs.positions == rhs.positions && lhs.assets == rhs.assets
+    }
+}
