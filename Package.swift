@@ -36,7 +36,10 @@ let package = Package(
         // Storage edge: the append-only SQLite event log, manifest tables and projections.
         .target(
             name: "TallyStore",
-            dependencies: ["TallyCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "TallyCore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
         ),
 
         // Wiring: the recorder (core + store), device pipelines, the demo scenario.

@@ -57,9 +57,9 @@ public final class CustodyStore: Sendable {
                     throw StoreError(path: path, operation: "append event",
                                      reason: "sequence conflict: the log ends at \(last), the event expected \(firstSeq - 1)")
                 }
-                let insertEvent = try db.cachedStatement(sql: """
+                let insertEvent = RawStatement(try db.cachedStatement(sql: """
                     INSERT INTO events (seq, at, type, station, device, payload, raw, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
+                    """))
                 var previous = try Data.fetchOne(db, sql: "SELECT hash FROM events WHERE seq = ?", arguments: [last]).map { [UInt8]($0) }
                     ?? HashChain.genesis
                 var recorded: [RecordedEvent] = []
@@ -72,8 +72,16 @@ public final class CustodyStore: Sendable {
                         payload: try PayloadJSON.encode(item.event.payload),
                         raw: item.event.payload.raw)
                     let hash = HashChain.link(previous: previous, row: row)
-                    try insertEvent.execute(arguments: [
-                        seq, row.at, row.type, row.station, row.device, row.payload, row.raw.map { Data($0) }, Data(previous), Data(hash)])
+                    try insertEvent.bind(seq, 1)
+                    try insertEvent.bind(row.at, 2)
+                    try insertEvent.bind(row.type, 3)
+                    try insertEvent.bind(row.station, 4)
+                    try insertEvent.bind(row.device, 5)
+                    try insertEvent.bind(row.payload, 6)
+                    try insertEvent.bind(row.raw, 7)
+                    try insertEvent.bind(previous, 8)
+                    try insertEvent.bind(hash, 9)
+                    try insertEvent.execute()
                     previous = hash
                     for alert in item.outcome.alerts + item.outcome.changedAlerts {
                         try Self.save(alert, db)
@@ -148,19 +156,19 @@ public final class CustodyStore: Sendable {
         do {
             let decoder = JSONDecoder()
             try pool.read { db in
-                let rows = try Row.fetchCursor(
-                    db, sql: "SELECT seq, at, type, station, device, raw, payload FROM events WHERE seq > ? ORDER BY seq", arguments: [after])
-                while let row = try rows.next() {
-                    let seq: Int64 = row[0]
-                    let atText: String = row[1]
+                let rows = RawStatement(try db.makeStatement(
+                    sql: "SELECT seq, at, type, station, device, raw, payload FROM events WHERE seq > ? ORDER BY seq"))
+                try rows.bind(after, 1)
+                while try rows.step() {
+                    let seq = rows.int64(0) ?? 0
+                    let atText = rows.text(1) ?? ""
                     guard let at = UTCTimestamp.parse(atText) else {
                         throw StoreError(path: path, operation: "read the log", reason: "event \(seq): bad timestamp '\(atText)'")
                     }
-                    let raw: Data? = row[5]
                     let payload: EventPayload
                     do {
-                        payload = try PayloadJSON.decode(type: row[2], station: row[3], device: row[4], raw: raw.map { [UInt8]($0) },
-                                                         payload: row[6], decoder: decoder)
+                        payload = try PayloadJSON.decode(type: rows.text(2) ?? "", station: rows.text(3), device: rows.text(4), raw: rows.blob(5),
+                                                         payload: rows.text(6) ?? "", decoder: decoder)
                     } catch {
                         throw StoreError(path: path, operation: "read the log", reason: "event \(seq): unreadable payload: \(error)")
                     }
@@ -218,10 +226,10 @@ public final class CustodyStore: Sendable {
                     INSERT INTO pallets (id, load, ordinal, declared_count, expected_weight, weight_unit, tolerance, import_id)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """)
-                let insertAsset = try db.makeStatement(sql: """
+                let insertAsset = RawStatement(try db.makeStatement(sql: """
                     INSERT INTO assets (serial, load, pallet, ordinal, asset_tag, make, model, category, data_bearing, sanitization, evidence, import_id)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
+                    """))
                 var loadOrdinal = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(ordinal), 0) FROM loads") ?? 0
                 for load in manifest.loads {
                     if try Bool.fetchOne(db, sql: "SELECT 1 FROM loads WHERE id = ?", arguments: [load.id]) == true {
@@ -243,9 +251,19 @@ public final class CustodyStore: Sendable {
                             guard let asset = manifest.assets[serial] else { continue }
                             assetOrdinal += 1
                             do {
-                                try insertAsset.execute(arguments: [
-                                    serial, asset.load, asset.pallet, assetOrdinal, asset.assetTag, asset.make, asset.model,
-                                    asset.category, asset.dataBearing, asset.sanitization.rawValue, asset.evidence, importID])
+                                try insertAsset.bind(serial, 1)
+                                try insertAsset.bind(asset.load, 2)
+                                try insertAsset.bind(asset.pallet, 3)
+                                try insertAsset.bind(Int64(assetOrdinal), 4)
+                                try insertAsset.bind(asset.assetTag, 5)
+                                try insertAsset.bind(asset.make, 6)
+                                try insertAsset.bind(asset.model, 7)
+                                try insertAsset.bind(asset.category, 8)
+                                try insertAsset.bind(asset.dataBearing ? 1 : 0, 9)
+                                try insertAsset.bind(asset.sanitization.rawValue, 10)
+                                try insertAsset.bind(asset.evidence, 11)
+                                try insertAsset.bind(importID, 12)
+                                try insertAsset.execute()
                             } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
                                 throw StoreError(path: path, operation: "import manifest \(source)", reason: "serial \(serial) was already imported")
                             }
@@ -269,15 +287,20 @@ public final class CustodyStore: Sendable {
                 for row in pallets {
                     try manifest.addPallet(id: row["id"], load: row["load"])
                 }
-                let assets = try Row.fetchCursor(db, sql: "SELECT * FROM assets ORDER BY ordinal")
-                while let row = try assets.next() {
-                    guard let sanitization = Sanitization(rawValue: row["sanitization"]) else {
-                        throw StoreError(path: path, operation: "read manifest", reason: "asset \(row["serial"] as String): bad sanitization")
+                manifest.reserveCapacity(assets: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM assets") ?? 0)
+                let assets = RawStatement(try db.makeStatement(sql: """
+                    SELECT serial, asset_tag, make, model, category, data_bearing, sanitization, evidence, pallet, load
+                    FROM assets ORDER BY ordinal
+                    """))
+                while try assets.step() {
+                    let serial = assets.text(0) ?? ""
+                    guard let sanitization = assets.text(6).flatMap(Sanitization.init(rawValue:)) else {
+                        throw StoreError(path: path, operation: "read manifest", reason: "asset \(serial): bad sanitization")
                     }
                     try manifest.add(ExpectedAsset(
-                        serial: row["serial"], assetTag: row["asset_tag"], make: row["make"], model: row["model"],
-                        category: row["category"], dataBearing: row["data_bearing"], sanitization: sanitization,
-                        evidence: row["evidence"], pallet: row["pallet"], load: row["load"]))
+                        serial: serial, assetTag: assets.text(1), make: assets.text(2), model: assets.text(3),
+                        category: assets.text(4), dataBearing: assets.int64(5) == 1, sanitization: sanitization,
+                        evidence: assets.text(7), pallet: assets.text(8) ?? "", load: assets.text(9) ?? ""))
                 }
                 for row in loads {
                     manifest.setLoadDetails(load: row["id"], site: row["site"], carrier: row["carrier"], dockDoor: row["dock_door"])

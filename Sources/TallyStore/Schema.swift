@@ -49,11 +49,13 @@ enum Schema {
                     tolerance       TEXT,
                     import_id       INTEGER NOT NULL REFERENCES manifest_imports(id)
                 );
+                -- Manifest order is the rowid (ordinal), so reading the manifest back needs no sort. The pallet
+                -- is checked by the import (in one transaction with its pallet), not by a per-row foreign key.
                 CREATE TABLE assets (
-                    serial       TEXT PRIMARY KEY,
+                    ordinal      INTEGER PRIMARY KEY,
+                    serial       TEXT NOT NULL UNIQUE,
                     load         TEXT NOT NULL,
-                    pallet       TEXT NOT NULL REFERENCES pallets(id),
-                    ordinal      INTEGER NOT NULL,
+                    pallet       TEXT NOT NULL,
                     asset_tag    TEXT,
                     make         TEXT,
                     model        TEXT,
@@ -61,7 +63,7 @@ enum Schema {
                     data_bearing INTEGER NOT NULL,
                     sanitization TEXT NOT NULL,
                     evidence     TEXT,
-                    import_id    INTEGER NOT NULL REFERENCES manifest_imports(id)
+                    import_id    INTEGER NOT NULL
                 );
 
                 CREATE TABLE alerts (
