@@ -63,10 +63,10 @@ enum PayloadJSON {
 
     /// The payload of a stored row: scans from their columns (the raw bytes are the scan text), the rest
     /// decoded from the JSON text.
-    static func decode(type: String, station: String?, device: String?, raw: [UInt8]?, payload: String, decoder: JSONDecoder) throws -> EventPayload {
+    static func decode(type: String, station: String?, device: String?, raw: [UInt8]?, payload: () -> String, decoder: JSONDecoder) throws -> EventPayload {
         if type == "scan", let station, let raw, let data = String(validating: raw, as: UTF8.self) {
             return .scan(station: station, device: device, data: data)
         }
-        return try decoder.decode(EventPayload.self, from: Data(payload.utf8))
+        return try decoder.decode(EventPayload.self, from: Data(payload().utf8))
     }
 }

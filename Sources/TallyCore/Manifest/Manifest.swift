@@ -241,6 +241,8 @@ public struct Manifest: Sendable, Hashable, Codable {
     /// Shared copies of low-variety text (makes, models, categories); bounded, so unique text is not hoarded.
     private var interned: [String: String] = [:]
     private static let internLimit = 4096
+    /// The pallet of the last asset added: consecutive rows of a manifest are nearly always on one pallet.
+    private var lastPallet: (id: String, load: String)?
 
     /// An empty manifest.
     public init() {}
@@ -270,13 +272,20 @@ public struct Manifest: Sendable, Hashable, Codable {
 
     /// Adds an asset (and its pallet and load when new).
     public mutating func add(_ asset: ExpectedAsset) throws(Conflict) {
-        guard assets[asset.serial] == nil else { throw .duplicateSerial(asset.serial) }
-        try addPallet(id: asset.pallet, load: asset.load)
+        guard assets.position(of: asset.serial) == nil else { throw .duplicateSerial(asset.serial) }
         var stored = asset
         // Share the pallet's and load's id strings, and repeated descriptive text.
-        let pallet = pallets[asset.pallet]!
-        stored.pallet = pallet.id
-        stored.load = pallet.load
+        if let last = lastPallet, last.id == asset.pallet {
+            guard last.load == asset.load else { throw .palletInTwoLoads(pallet: last.id, first: last.load, second: asset.load) }
+            stored.pallet = last.id
+            stored.load = last.load
+        } else {
+            try addPallet(id: asset.pallet, load: asset.load)
+            let pallet = pallets[asset.pallet]!
+            stored.pallet = pallet.id
+            stored.load = pallet.load
+            lastPallet = (pallet.id, pallet.load)
+        }
         stored.make = intern(asset.make)
         stored.model = intern(asset.model)
         stored.category = intern(asset.category)
@@ -330,6 +339,7 @@ public struct Manifest: Sendable, Hashable, Codable {
 
     // Equality, hashing and coding cover the content (loads, pallets, assets), not the look-up aids.
 
+    // `lastPallet` and `interned` are look-up aids only.
     public static func == (lhs: Manifest, rhs: Manifest) -> Bool {
         lhs.loads == rhs.loads && lhs.pallets == rhs.pallets && lhs.assets == rhs.assets
     }
