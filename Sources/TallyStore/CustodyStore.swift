@@ -219,7 +219,9 @@ public final class CustodyStore: Sendable {
     /// A serial or pallet already imported from an earlier manifest rejects the whole import.
     /// - Returns: the number of assets imported.
     @discardableResult
-    public func importManifest(_ manifest: Manifest, source: String, at: Date = Date()) throws(StoreError) -> Int {
+    public func importManifest(
+        _ manifest: Manifest, source: String, at: Date = Date(), progress: ((_ written: Int, _ total: Int) -> Void)? = nil
+    ) throws(StoreError) -> Int {
         do {
             return try pool.write { db in
                 try db.execute(sql: "INSERT INTO manifest_imports (at, source, assets) VALUES (?, ?, ?)",
@@ -227,6 +229,7 @@ public final class CustodyStore: Sendable {
                 let importID = db.lastInsertedRowID
                 var palletOrdinal = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(ordinal), 0) FROM pallets") ?? 0
                 var assetOrdinal = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(ordinal), 0) FROM assets") ?? 0
+                let firstOrdinal = assetOrdinal
                 let insertPallet = try db.makeStatement(sql: """
                     INSERT INTO pallets (id, load, ordinal, declared_count, expected_weight, weight_unit, tolerance, import_id)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -269,12 +272,14 @@ public final class CustodyStore: Sendable {
                                 try insertAsset.bind(asset.evidence, 11)
                                 try insertAsset.bind(importID, 12)
                                 try insertAsset.execute()
+                                if let progress, assetOrdinal % 10_000 == 0 { progress(assetOrdinal - firstOrdinal, manifest.assets.count) }
                             } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
                                 throw StoreError(path: path, operation: "import manifest \(source)", reason: "serial \(serial) was already imported")
                             }
                         }
                     }
                 }
+                progress?(manifest.assets.count, manifest.assets.count)
                 return manifest.assets.count
             }
         } catch {

@@ -171,7 +171,7 @@ func readManifest(_ file: String) throws -> Manifest {
     guard let data = FileManager.default.contents(atPath: file) else {
         throw CommandFailure("\(file): cannot read the file (missing, a directory, or no permission)")
     }
-    return try ManifestCSV.parse(Array(data), file: file)
+    return try ManifestImport.parse(bytes: Array(data), file: file)
 }
 
 /// Feeds an events file through the recorder, printing each outcome; returns how many lines failed.
@@ -218,7 +218,7 @@ struct ReplayCommand: AsyncParsableCommand {
         abstract: "Run an events file against a manifest through the core and a temporary log; print the alerts.",
         discussion: "The events format is documented in docs/replay-format.md. Exit status 65 when a line was bad or refused.")
 
-    @Option(help: "The manifest (CSV).") var manifest: String
+    @Option(help: "The manifest (CSV or JSON).") var manifest: String
     @Option(help: "The events file (JSON lines), or - for standard input.") var events: String
     @Flag(help: "One JSON object per alert.") var json = false
     @Option(help: ArgumentHelp("Keep the log in this database instead of a temporary one.", valueName: "path")) var db: String?

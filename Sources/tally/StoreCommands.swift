@@ -11,18 +11,29 @@ struct ManifestCommand: AsyncParsableCommand {
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Import a CSV manifest (docs/manifest-format.md). Any bad row rejects the whole file.")
+            abstract: "Import a CSV or JSON manifest (docs/manifest-format.md). Any bad row rejects the whole file.",
+            discussion: "The format follows the file's extension (.csv, .json), else its first character. A progress bar is drawn when standard error is a terminal.")
 
         @OptionGroup var database: DatabaseOptions
-        @Argument(help: "The CSV file.") var file: String
+        @Argument(help: "The manifest file (CSV or JSON).") var file: String
 
         func run() async throws {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw CommandFailure("\(file): cannot read the file (missing, a directory, or no permission)")
             }
-            let manifest = try ManifestCSV.parse(Array(data), file: file)
+            let reading = TerminalProgress("reading \(file)")
+            let manifest: Manifest
+            do {
+                manifest = try ManifestImport.parse(bytes: Array(data), file: file) { reading.update($0, $1) }
+                reading.finish()
+            } catch {
+                reading.finish()
+                throw error
+            }
             let store = try database.open()
-            let count = try store.importManifest(manifest, source: file)
+            let writing = TerminalProgress("writing \(manifest.assets.count) assets")
+            let count = try store.importManifest(manifest, source: file) { writing.update($0, $1) }
+            writing.finish()
             print("imported \(count) assets on \(manifest.pallets.count) pallets in \(manifest.loads.count) load(s) from \(file) into \(store.path)")
         }
     }

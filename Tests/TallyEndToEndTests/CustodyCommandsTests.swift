@@ -171,4 +171,30 @@ final class CustodyCommandsTests: XCTestCase {
         XCTAssertEqual(alert["id"] as? Int, 1)
         XCTAssertEqual(try tally(["log", "verify"]).status, 0)
     }
+
+    func testManifestImportReadsJSONAndNamesTheLineAndColumnOfABadValue() throws {
+        let db = directory.appendingPathComponent("json.sqlite").path
+        let file = directory.appendingPathComponent("manifest.json").path
+        try """
+            {"loads": [{"id": "J1", "site": "Reno", "pallets": [
+              {"id": "P-J", "expected_weight": "100.50", "weight_unit": "kg", "tolerance": "2%",
+               "assets": [{"serial": "JS1", "data_bearing": true, "sanitization": "erased", "evidence": "E1"},
+                          {"serial": "JS2", "sanitization": "wiped"}]}]}]}
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        let bad = try TallyProcess.run(["manifest", "import", "--db", db, file])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("\(file):4 column"), bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("assets[1].sanitization"), bad.stderr)
+        XCTAssertTrue(try CustodyStore(path: db).manifest().assets.isEmpty, "nothing of a rejected file is imported")
+
+        try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(of: "wiped", with: "pending")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let good = try TallyProcess.run(["manifest", "import", "--db", db, file])
+        XCTAssertEqual(good.status, 0, good.stderr)
+        XCTAssertFalse(good.stderr.contains("["), "no progress bar when standard error is not a terminal")
+        let manifest = try CustodyStore(path: db).manifest()
+        XCTAssertEqual(manifest.load("J1")?.site, "Reno")
+        XCTAssertEqual(manifest.pallets["P-J"]?.expectedWeight?.description, "100.50 kg")
+        XCTAssertEqual(manifest.assets["JS2"]?.sanitization, .pending)
+    }
 }

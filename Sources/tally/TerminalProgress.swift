@@ -1,0 +1,35 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A one-line progress bar on standard error, drawn only when standard error is a terminal
+/// (so logs, pipes and CI output stay clean).
+final class TerminalProgress: @unchecked Sendable {
+    // @unchecked: used from one thread at a time (the command's own task calls the parser and the store
+    // synchronously); it only holds the last drawn percentage.
+    private let label: String
+    private let enabled = isatty(STDERR_FILENO) == 1
+    private var lastPercent = -1
+
+    init(_ label: String) { self.label = label }
+
+    /// Redraws the bar for `done` of `total` (units as the caller counts them).
+    func update(_ done: Int, _ total: Int) {
+        guard enabled, total > 0 else { return }
+        let percent = min(100, done * 100 / total)
+        guard percent != lastPercent else { return }
+        lastPercent = percent
+        let width = 30
+        let filled = percent * width / 100
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(percent)%".utf8))
+    }
+
+    /// Ends the line.
+    func finish() {
+        guard enabled, lastPercent >= 0 else { return }
+        FileHandle.standardError.write(Data("\n".utf8))
+    }
+}
