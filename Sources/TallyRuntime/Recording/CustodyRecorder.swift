@@ -43,9 +43,7 @@ public actor CustodyRecorder {
     }
 
     private static func rebuild(store: CustodyStore, configuration: CustodyEngine.Configuration) throws(StoreError) -> CustodyEngine {
-        var engine = CustodyEngine(manifest: try store.manifest(), configuration: configuration)
-        try store.forEachEvent { _ = engine.apply($0) }
-        return engine
+        try LogReplay.rebuild(store: store, configuration: configuration)
     }
 
     /// Imports a manifest (atomically) and rebuilds the state over it.
