@@ -5,7 +5,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SWIFT ?= swift
 DEMO_ARGS ?=
 
-.PHONY: deps build demo test clean
+.PHONY: deps build demo test bench clean
 
 # Install the Debian packages that are missing (nothing is installed when all are present).
 deps:
@@ -29,6 +29,12 @@ demo: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-swift-testing
+
+# Speed and memory targets, on a release build; writes BENCHMARKS.md (takes a few minutes).
+bench: deps
+	@command -v sqlite3 >/dev/null || $(SUDO) apt-get install -y -qq sqlite3
+	$(SWIFT) build -c release --product tally
+	$$($(SWIFT) build -c release --show-bin-path)/tally bench --output BENCHMARKS.md
 
 clean:
 	rm -rf .build

@@ -255,28 +255,22 @@ public final class CustodyStore: Sendable {
                         try insertPallet.execute(arguments: [
                             palletID, load.id, palletOrdinal, pallet.declaredCount, pallet.expectedWeight?.value.description,
                             pallet.expectedWeight?.unit.rawValue, pallet.tolerance?.text, importID])
-                        for serial in pallet.assets {
-                            guard let asset = manifest.assets[serial] else { continue }
-                            assetOrdinal += 1
-                            do {
-                                try insertAsset.bind(serial, 1)
-                                try insertAsset.bind(asset.load, 2)
-                                try insertAsset.bind(asset.pallet, 3)
-                                try insertAsset.bind(Int64(assetOrdinal), 4)
-                                try insertAsset.bind(asset.assetTag, 5)
-                                try insertAsset.bind(asset.make, 6)
-                                try insertAsset.bind(asset.model, 7)
-                                try insertAsset.bind(asset.category, 8)
-                                try insertAsset.bind(asset.dataBearing ? 1 : 0, 9)
-                                try insertAsset.bind(asset.sanitization.rawValue, 10)
-                                try insertAsset.bind(asset.evidence, 11)
-                                try insertAsset.bind(importID, 12)
-                                try insertAsset.execute()
-                                if let progress, assetOrdinal % 10_000 == 0 { progress(assetOrdinal - firstOrdinal, manifest.assets.count) }
-                            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-                                throw StoreError(path: path, operation: "import manifest \(source)", reason: "serial \(serial) was already imported")
-                            }
-                        }
+                    }
+                }
+                // Assets in manifest order (the table's own order: sequential, no look-ups).
+                for asset in manifest.assets.values {
+                    assetOrdinal += 1
+                    do {
+                        try insertAsset.bind(Int64(assetOrdinal), 4)
+                        try insertAsset.bind(asset.dataBearing ? 1 : 0, 9)
+                        try insertAsset.bind(importID, 12)
+                        try insertAsset.execute(bindingTexts: [
+                            (1, asset.serial), (2, asset.load), (3, asset.pallet), (5, asset.assetTag), (6, asset.make),
+                            (7, asset.model), (8, asset.category), (10, asset.sanitization.rawValue), (11, asset.evidence),
+                        ][...])
+                        if let progress, assetOrdinal % 10_000 == 0 { progress(assetOrdinal - firstOrdinal, manifest.assets.count) }
+                    } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                        throw StoreError(path: path, operation: "import manifest \(source)", reason: "serial \(asset.serial) was already imported")
                     }
                 }
                 progress?(manifest.assets.count, manifest.assets.count)

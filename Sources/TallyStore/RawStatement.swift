@@ -48,6 +48,23 @@ struct RawStatement {
         }
     }
 
+    /// Binds text columns without copying them and runs the statement while they are bound: each value's
+    /// UTF-8 stays valid for the nested closures, and the statement is reset (releasing the pointers)
+    /// before they end.
+    func execute(bindingTexts texts: ArraySlice<(index: Int32, value: String?)>) throws {
+        guard let (index, value) = texts.first else { return try execute() }
+        guard var value else {
+            try check(sqlite3_bind_null(handle, index), "bind")
+            return try execute(bindingTexts: texts.dropFirst())
+        }
+        try value.withUTF8 { bytes in
+            let text = bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }
+            // A nil destructor is SQLITE_STATIC: SQLite reads the caller's buffer until the statement is reset.
+            try check(sqlite3_bind_text(handle, index, text ?? UnsafePointer(bitPattern: 1), Int32(bytes.count), nil), "bind")
+            try execute(bindingTexts: texts.dropFirst())
+        }
+    }
+
     /// Runs an INSERT or UPDATE to completion and resets the statement for the next row.
     func execute() throws {
         let code = sqlite3_step(handle)
