@@ -84,6 +84,13 @@ struct BenchCommand: AsyncParsableCommand {
             lines.append("| \(result.name) | \(result.measured) | \(result.target) | \(result.met ? "yes" : "**no**") | \(result.detail) |")
         }
         return """
+            # Benchmarks
+
+            Written by `make bench` (`tally bench --output BENCHMARKS.md` on a release build) from an actual run;
+            do not edit by hand. Figures are single-machine measurements, not guarantees.
+
+            ## Validation core and custody log
+
             Run: `tally bench --assets \(assets) --events \(events)` (release build) on \(UTCTimestamp.format(Date())), \
             \(ProcessInfo.processInfo.activeProcessorCount) cores (\(cpu)), \
             \(ProcessInfo.processInfo.physicalMemory / 1_073_741_824) GiB.

@@ -169,7 +169,24 @@ final class CustodyCommandsTests: XCTestCase {
         let resolved = try tally(["alerts", "--state", "resolved", "--json"])
         let alert = try JSONSerialization.jsonObject(with: Data(resolved.stdout.utf8)) as! [String: Any]
         XCTAssertEqual(alert["id"] as? Int, 1)
-        XCTAssertEqual(try tally(["log", "verify"]).status, 0)
+        let verify = try tally(["log", "verify"])
+        XCTAssertEqual(verify.status, 0)
+
+        // The report carries the same log anchor that log verify prints.
+        let report = try tally(["report", "L-2611-A", "--format", "json"])
+        XCTAssertEqual(report.status, 0, report.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as! [String: Any]
+        let log = json["log"] as! [String: Any]
+        let hash = log["lastHash"] as! String
+        XCTAssertTrue(verify.stdout.contains("hash \(hash)"), "report hash \(hash) vs \(verify.stdout)")
+        XCTAssertEqual((json["seal"] as? [String: Any])?["seal"] as? String, "S-77")
+        let html = try tally(["report", "L-2611-A", "--format", "html"])
+        XCTAssertTrue(html.stdout.contains(hash) && html.stdout.contains("S-77"))
+        let csv = try tally(["report", "L-2611-A", "--format", "csv"])
+        XCTAssertTrue(csv.stdout.contains("# inventory"), csv.stdout)
+        let unknown = try tally(["report", "NOPE"])
+        XCTAssertNotEqual(unknown.status, 0)
+        XCTAssertTrue(unknown.stderr.contains("NOPE"), unknown.stderr)
     }
 
     func testManifestImportReadsJSONAndNamesTheLineAndColumnOfABadValue() throws {
