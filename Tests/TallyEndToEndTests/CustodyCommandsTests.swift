@@ -179,7 +179,7 @@ final class CustodyCommandsTests: XCTestCase {
         let log = json["log"] as! [String: Any]
         let hash = log["lastHash"] as! String
         XCTAssertTrue(verify.stdout.contains("hash \(hash)"), "report hash \(hash) vs \(verify.stdout)")
-        XCTAssertEqual((json["seal"] as? [String: Any])?["seal"] as? String, "S-77")
+        XCTAssertEqual((json["seal"] as? [String: Any])?["number"] as? String, "S-77")
         let html = try tally(["report", "L-2611-A", "--format", "html"])
         XCTAssertTrue(html.stdout.contains(hash) && html.stdout.contains("S-77"))
         let csv = try tally(["report", "L-2611-A", "--format", "csv"])

@@ -189,9 +189,21 @@ public struct AssetTable: Sendable, Hashable, Codable, Sequence {
 
     /// Adds an asset whose serial is new. Returns false (and adds nothing) if the serial is already there.
     mutating func insert(_ asset: ExpectedAsset) -> Bool {
-        guard index[asset.serial] == nil else { return false }
-        index[asset.serial] = Int32(list.count)
+        guard reserve(asset.serial) else { return false }
         list.append(asset)
+        return true
+    }
+
+    /// Claims the next position for `serial` with one hash look-up; false if the serial is already there.
+    /// The caller must then append the asset (``insert(_:)`` does both).
+    private mutating func reserve(_ serial: String) -> Bool {
+        let next = Int32(list.count)
+        return Self.claim(&index[serial, default: -1], next)
+    }
+
+    private static func claim(_ slot: inout Int32, _ position: Int32) -> Bool {
+        guard slot < 0 else { return false }
+        slot = position
         return true
     }
 
@@ -272,7 +284,6 @@ public struct Manifest: Sendable, Hashable, Codable {
 
     /// Adds an asset (and its pallet and load when new).
     public mutating func add(_ asset: ExpectedAsset) throws(Conflict) {
-        guard assets.position(of: asset.serial) == nil else { throw .duplicateSerial(asset.serial) }
         var stored = asset
         // Share the pallet's and load's id strings, and repeated descriptive text.
         if let last = lastPallet, last.id == asset.pallet {
@@ -280,6 +291,8 @@ public struct Manifest: Sendable, Hashable, Codable {
             stored.pallet = last.id
             stored.load = last.load
         } else {
+            // Check before the pallet is created, so a refused add changes nothing.
+            guard assets.position(of: asset.serial) == nil else { throw .duplicateSerial(asset.serial) }
             try addPallet(id: asset.pallet, load: asset.load)
             let pallet = pallets[asset.pallet]!
             stored.pallet = pallet.id
@@ -289,7 +302,7 @@ public struct Manifest: Sendable, Hashable, Codable {
         stored.make = intern(asset.make)
         stored.model = intern(asset.model)
         stored.category = intern(asset.category)
-        _ = assets.insert(stored)
+        guard assets.insert(stored) else { throw .duplicateSerial(asset.serial) }
         serialLengths.insert(asset.serial.utf8.count)
         pallets[asset.pallet]!.assets.append(asset.serial)
     }
