@@ -65,7 +65,8 @@ let package = Package(
         .testTarget(name: "TallyDevicesTests", dependencies: ["TallyDevices", "TallyCore"]),
         .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyCore"]),
         .testTarget(name: "TallyRuntimeTests", dependencies: ["TallyRuntime", "TallyStore", "TallyDevices", "TallyCore"]),
-        .testTarget(name: "TallyEndToEndTests", dependencies: ["TallyStore", "TallyCore"]),
+        // Fixtures are read by path from the checkout, not bundled.
+        .testTarget(name: "TallyEndToEndTests", dependencies: ["TallyStore", "TallyCore"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )
