@@ -81,14 +81,14 @@ struct LoadCommand: AsyncParsableCommand {
 
     struct Seal: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Seal a load. Refused while it has unresolved critical alerts, unless --override gives a supervisor's reason.")
+            abstract: "Seal a load. Refused while it has open critical alerts, unless --override gives a supervisor's reason.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The load id.") var load: String
         @Option(help: "The seal number.") var seal: String
         @Option(help: "Who seals it.") var user: String
         @Option(help: "The carrier.") var carrier: String?
         @Option(help: "The driver.") var driver: String?
-        @Option(help: "Why the load is sealed despite unresolved critical alerts.") var override: String?
+        @Option(help: "Why the load is sealed despite open critical alerts.") var override: String?
 
         func run() async throws {
             try await recordCommand(.seal(SealOrder(load: load, seal: seal, carrier: carrier, driver: driver, user: user, override: override)), database)
@@ -121,7 +121,7 @@ struct AckCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @Argument(help: "The alert number.") var alert: Int64
     @Option(help: "Who acknowledges it.") var user: String
-    @Option(help: "A note.") var note: String?
+    @Option(name: [.customLong("note"), .customLong("reason")], help: "A note (why it is acknowledged, what will be done).") var note: String?
 
     func run() async throws { try await recordCommand(.acknowledge(alert: alert, user: user, note: note), database) }
 }

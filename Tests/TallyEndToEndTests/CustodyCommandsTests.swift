@@ -29,7 +29,7 @@ final class CustodyCommandsTests: XCTestCase {
         let result = try TallyProcess.run(["replay", "--manifest", sampleManifest, "--events", events, "--json"])
         XCTAssertEqual(result.status, 65, "a bad line and a refused seal make the exit status 65")
         XCTAssertTrue(result.stderr.contains("replay-events.jsonl:12: unknown type \"bogus\""), result.stderr)
-        XCTAssertTrue(result.stderr.contains("replay-events.jsonl:11: refused: load L-2611-A has 2 unresolved critical alert(s)"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("replay-events.jsonl:11: refused: load L-2611-A has 2 open critical alert(s)"), result.stderr)
         let lines = result.stdout.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
         let codes = lines.map { $0["code"] as! String }
         XCTAssertEqual(Array(codes.prefix(4)), ["duplicate-scan", "unexpected-asset", "weight-rejected", "weight-out-of-tolerance"])
@@ -145,7 +145,7 @@ final class CustodyCommandsTests: XCTestCase {
 
         var seal = try tally(["load", "seal", "L-2611-A", "--seal", "S-77", "--user", "sup"])
         XCTAssertNotEqual(seal.status, 0)
-        XCTAssertTrue(seal.stderr.contains("unresolved critical alert(s) (#1 unexpected-asset NOT-ON-MANIFEST)"), seal.stderr)
+        XCTAssertTrue(seal.stderr.contains("open critical alert(s) (#1 unexpected-asset NOT-ON-MANIFEST)"), seal.stderr)
 
         XCTAssertEqual(try tally(["ack", "1", "--user", "sup"]).status, 0)
         let badReason = try tally(["resolve", "1", "--reason", "other", "--user", "sup"])

@@ -40,7 +40,7 @@ final class DemoEndToEndTests: XCTestCase {
             XCTAssertTrue(output.contains("ALERT #\(index + 1) \(code.rawValue) [\(code.severity.rawValue)] \(subject):"),
                           "missing \(code) \(subject) in:\n\(output)")
         }
-        XCTAssertTrue(output.contains("seal of L-2611-A refused: load L-2611-A has 1 unresolved critical alert(s) (#5 weight-out-of-tolerance"))
+        XCTAssertTrue(output.contains("seal of L-2611-A refused: load L-2611-A has 1 open critical alert(s) (#5 weight-out-of-tolerance"))
         XCTAssertTrue(output.contains("alert #1 resolved (removed-from-load)"))
         XCTAssertTrue(output.contains("double read of PF3K9XZ1, ignored"))
         XCTAssertTrue(output.contains("load L-2611-A sealed (SL-88412)"))

@@ -92,7 +92,7 @@ public enum EventPayload: Sendable, Hashable {
 }
 
 /// The order to seal a load: the seal number, who sealed it, and the supervisor's override reason when
-/// the load still has unresolved critical alerts.
+/// the load still has open critical alerts.
 public struct SealOrder: Sendable, Hashable, Codable {
     public var load: String
     /// The number printed on the truck's seal.
@@ -100,7 +100,7 @@ public struct SealOrder: Sendable, Hashable, Codable {
     public var carrier: String?
     public var driver: String?
     public var user: String?
-    /// Why the load is sealed despite unresolved critical alerts (a supervisor's decision).
+    /// Why the load is sealed despite open critical alerts (a supervisor's decision).
     public var override: String?
 
     /// Creates a seal order.

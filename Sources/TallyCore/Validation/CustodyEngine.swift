@@ -59,11 +59,11 @@ public struct CustodyEngine: Sendable, Equatable {
             guard manifest.load(load) != nil else { throw CustodyRejection("cannot seal load \(load): no such load in the manifest") }
             guard seals[load] == nil else { throw CustodyRejection("load \(load) is already sealed (seal \(seals[load]!.seal))") }
             guard !order.seal.trimmingSpaces().isEmpty else { throw CustodyRejection("sealing load \(load) needs a seal number") }
-            let blocking = unresolvedCritical(load: load)
+            let blocking = openCritical(load: load)
             if !blocking.isEmpty {
                 guard let reason = order.override, !reason.trimmingSpaces().isEmpty else {
                     let list = blocking.prefix(5).map { "#\($0.id) \($0.code.rawValue) \($0.subject)" }.joined(separator: ", ")
-                    throw CustodyRejection("load \(load) has \(blocking.count) unresolved critical alert(s) (\(list)\(blocking.count > 5 ? ", …" : "")): resolve them, or seal with a supervisor's override reason")
+                    throw CustodyRejection("load \(load) has \(blocking.count) open critical alert(s) (\(list)\(blocking.count > 5 ? ", …" : "")): acknowledge or resolve them, or seal with a supervisor's override reason")
                 }
                 guard let user = order.user, !user.trimmingSpaces().isEmpty else {
                     throw CustodyRejection("an override seal of load \(load) must name the supervisor who gives it")
@@ -97,9 +97,12 @@ public struct CustodyEngine: Sendable, Equatable {
         return alerts[Int(id - 1)]
     }
 
-    /// The critical alerts of `load` that are not resolved, oldest first.
-    public func unresolvedCritical(load: String) -> [Alert] {
-        alerts.filter { $0.load == load && $0.severity == .critical && $0.state != .resolved }
+    /// The critical alerts of `load` still open (neither acknowledged nor resolved), oldest first.
+    ///
+    /// These block the seal: a supervisor must at least acknowledge each one (taking responsibility for
+    /// it), resolve it, or seal with an override reason.
+    public func openCritical(load: String) -> [Alert] {
+        alerts.filter { $0.load == load && $0.severity == .critical && $0.state == .open }
     }
 
     /// Applies one recorded event and returns what it did and the alerts it raised.
@@ -329,7 +332,7 @@ public struct CustodyEngine: Sendable, Equatable {
 
     private mutating func seal(_ order: SealOrder, seq: Int64, at: Date) -> Outcome {
         let load = order.load, seal = order.seal
-        let overridden = order.override == nil ? [] : unresolvedCritical(load: load).map(\.id)
+        let overridden = order.override == nil ? [] : openCritical(load: load).map(\.id)
         var raised: [Alert] = []
         for palletID in manifest.load(load)?.pallets ?? [] {
             guard let pallet = manifest.pallets[palletID] else { continue }

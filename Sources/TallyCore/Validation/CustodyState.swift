@@ -47,7 +47,7 @@ public struct SealRecord: Sendable, Hashable, Codable {
     public var user: String?
     public var carrier: String?
     public var driver: String?
-    /// The supervisor's reason for sealing with unresolved critical alerts, if that was needed.
+    /// The supervisor's reason for sealing with open critical alerts, if that was needed.
     public var override: String?
     /// The ids of the critical alerts that were unresolved when an override sealed the load.
     public var overriddenAlerts: [Int64]

@@ -193,7 +193,7 @@ public enum DemoRunner {
                 case .success(let outcome):
                     for line in formatter.lines(for: outcome) { output(line) }
                 case .failure(.rejected(let rejection)) where override == nil:
-                    // The first attempt shows the rule: no seal over unresolved critical alerts.
+                    // The first attempt shows the rule: no seal over open critical alerts.
                     output(formatter.refusal("seal of \(load) refused: \(rejection)"))
                 case .failure(let error):
                     throw error

@@ -75,7 +75,7 @@ public enum HTMLReport {
         }
         if let seal = report.seal, let reason = seal.overrideReason {
             let ids = seal.overriddenAlerts.map { "#\($0)" }.joined(separator: ", ")
-            h.raw("<p class=\"banner warn\"><strong>Sealed by override</strong> over \(seal.overriddenAlerts.count) unresolved critical alert(s)"
+            h.raw("<p class=\"banner warn\"><strong>Sealed by override</strong> over \(seal.overriddenAlerts.count) open critical alert(s)"
                   + (ids.isEmpty ? "" : " (\(escape(ids)))") + (seal.user.map { " by \(escape($0))" } ?? "")
                   + ": “\(escape(reason))”</p>\n")
         }

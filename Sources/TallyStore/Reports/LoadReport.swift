@@ -100,7 +100,7 @@ public struct LoadReport: Sendable, Hashable, Codable {
         public var user: String?
         public var carrier: String?
         public var driver: String?
-        /// The supervisor's reason for sealing over unresolved critical alerts, if one was needed.
+        /// The supervisor's reason for sealing over open critical alerts, if one was needed.
         public var overrideReason: String?
         /// The ids of the critical alerts that were unresolved when the override sealed the load.
         public var overriddenAlerts: [Int64]

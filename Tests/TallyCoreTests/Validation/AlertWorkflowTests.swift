@@ -62,10 +62,8 @@ final class AlertWorkflowTests: XCTestCase {
         h.scan("A2", after: 10)         // #2 duplicate-scan (warning: does not block)
         let plain = EventPayload.seal(load: "L1", seal: "S-1", user: "bo")
         XCTAssertEqual(rejection(plain),
-                       "load L1 has 1 unresolved critical alert(s) (#1 unexpected-asset ZZZ-1): resolve them, or seal with a supervisor's override reason")
-        // Acknowledging is not enough.
-        h.apply(.acknowledge(alert: 1, user: "sup", note: nil))
-        XCTAssertNotNil(rejection(plain))
+                       "load L1 has 1 open critical alert(s) (#1 unexpected-asset ZZZ-1): acknowledge or resolve them, or seal with a supervisor's override reason")
+        h.apply(.acknowledge(alert: 9, user: "sup", note: nil)) // no such alert: a no-op
         XCTAssertEqual(rejection(.seal(SealOrder(load: "L1", seal: "S-1", user: nil, override: "ok"))),
                        "an override seal of load L1 must name the supervisor who gives it")
 
@@ -80,6 +78,16 @@ final class AlertWorkflowTests: XCTestCase {
         XCTAssertEqual(h.engine.seals["L1"]?.overriddenAlerts, [1])
         XCTAssertEqual(h.engine.seals["L1"]?.carrier, "Northline")
         XCTAssertEqual(h.engine.seals["L1"]?.driver, "J. O.")
+    }
+
+    func testAnAcknowledgedCriticalAlertNoLongerBlocksTheSeal() {
+        h.assign("L1")
+        h.scan("ZZZ-1")
+        XCTAssertNotNil(rejection(.seal(load: "L1", seal: "S-1", user: "bo")))
+        h.apply(.acknowledge(alert: 1, user: "sup", note: "stray laptop, will be returned"))
+        XCTAssertNil(rejection(.seal(load: "L1", seal: "S-1", user: "bo")))
+        XCTAssertEqual(h.apply(.seal(load: "L1", seal: "S-1", user: "bo")).effect, .sealed(load: "L1", seal: "S-1"))
+        XCTAssertEqual(h.engine.seals["L1"]?.overriddenAlerts, [], "no override was needed")
     }
 
     func testResolvedCriticalAlertsDoNotBlockTheSeal() {

@@ -98,9 +98,9 @@ struct Harness {
 
     @discardableResult
     mutating func seal(_ load: String, _ seal: String = "SEAL-1") -> Outcome {
-        // Seal over unresolved critical alerts with an override, as a supervisor would; the refusal itself
+        // Seal over open critical alerts with an override, as a supervisor would; the refusal itself
         // is tested in AlertWorkflowTests.
-        let override = engine.unresolvedCritical(load: load).isEmpty ? nil : "harness override"
+        let override = engine.openCritical(load: load).isEmpty ? nil : "harness override"
         return apply(.seal(SealOrder(load: load, seal: seal, user: "bo", override: override)))
     }
 }
