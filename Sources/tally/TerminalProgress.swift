@@ -6,9 +6,7 @@ import Glibc
 
 /// A one-line progress bar on standard error, drawn only when standard error is a terminal
 /// (so logs, pipes and CI output stay clean).
-final class TerminalProgress: @unchecked Sendable {
-    // @unchecked: used from one thread at a time (the command's own task calls the parser and the store
-    // synchronously); it only holds the last drawn percentage.
+final class TerminalProgress {
     private let label: String
     private let enabled = isatty(STDERR_FILENO) == 1
     private var lastPercent = -1

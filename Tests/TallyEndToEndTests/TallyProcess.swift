@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import XCTest
 
 /// Runs the built `tally` executable as a child process, as a user would.
@@ -55,11 +56,10 @@ struct TallyProcess {
     }
 }
 
-/// A lock-protected byte buffer filled by a reader thread.
+/// A byte buffer filled by a reader thread.
 final class DataBox: Sendable {
-    private let storage = NSLock()
-    nonisolated(unsafe) private var data = Data() // guarded by `storage`
+    private let data = Mutex(Data())
 
-    func set(_ value: Data) { storage.lock(); data = value; storage.unlock() }
-    func get() -> Data { storage.lock(); defer { storage.unlock() }; return data }
+    func set(_ value: Data) { data.withLock { $0 = value } }
+    func get() -> Data { data.withLock { $0 } }
 }
