@@ -14,7 +14,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Manifest size (assets).") var assets = 1_000_000
     @Option(help: "Number of events for the core, durable and replay runs.") var events = 1_000_000
     @Option(help: ArgumentHelp("Write the Markdown report to this file as well.", valueName: "path")) var output: String?
-    @Option(help: "Run only these benchmarks (comma-separated: core, import, memory, durable, replay).") var only: String?
+    @Option(help: "Run only these benchmarks (comma-separated: core, import, memory, durable, replay, barcodes).") var only: String?
     @Option(help: ArgumentHelp("Measure memory only, in this process, for the manifest in this database (used by bench itself).", valueName: "path"))
     var memoryProbe: String?
 
@@ -36,7 +36,7 @@ struct BenchCommand: AsyncParsableCommand {
         let manifest = try ManifestCSV.parse(csv, file: csvPath)
         let workload = BenchmarkWorkload.events(count: events, manifest: manifest)
 
-        let selected = Set((only ?? "core,import,memory,durable,replay").split(separator: ",").map(String.init))
+        let selected = Set((only ?? "core,import,memory,durable,replay,barcodes").split(separator: ",").map(String.init))
         var results: [BenchmarkResult] = []
         if selected.contains("core") { say("core"); results.append(Benchmarks.core(manifest: manifest, events: workload)) }
         if selected.contains("import") || selected.contains("memory") {
@@ -47,6 +47,7 @@ struct BenchCommand: AsyncParsableCommand {
         if selected.contains("memory") { say("memory (in a fresh process)"); results.append(try memory(database: directory + "/import.sqlite")) }
         if selected.contains("durable") { say("durable"); results.append(try await Benchmarks.durable(manifest: manifest, events: workload, directory: directory)) }
         if selected.contains("replay") { say("replay"); results.append(try await Benchmarks.replay(manifest: manifest, events: workload, directory: directory)) }
+        if selected.contains("barcodes") { say("barcodes"); results.append(Benchmarks.barcodes()) }
 
         let report = markdown(results)
         print(report)
@@ -89,7 +90,7 @@ struct BenchCommand: AsyncParsableCommand {
             Written by `make bench` (`tally bench --output BENCHMARKS.md` on a release build) from an actual run;
             do not edit by hand. Figures are single-machine measurements, not guarantees.
 
-            ## Validation core and custody log
+            ## Results
 
             Run: `tally bench --assets \(assets) --events \(events)` (release build) on \(UTCTimestamp.format(Date())), \
             \(ProcessInfo.processInfo.activeProcessorCount) cores (\(cpu)), \

@@ -12,8 +12,9 @@ struct Tally: AsyncParsableCommand {
             """,
         subcommands: [
             DemoCommand.self, ManifestCommand.self, LoadCommand.self, AlertsCommand.self, AckCommand.self, ResolveCommand.self,
-            LogCommand.self, ReplayCommand.self, IngestCommand.self, DevicesCommand.self, ProfilesCommand.self,
-            ReportCommand.self, BenchCommand.self,
+            LogCommand.self, ReplayCommand.self, IngestCommand.self, ReportCommand.self,
+            DecodeCommand.self, DevicesCommand.self, ScaleCommand.self, ProfilesCommand.self,
+            BenchCommand.self,
         ]
     )
 }

@@ -5,23 +5,33 @@
 public enum GS1CheckDigit {
     /// The check digit for `digits` (data digits only), or nil if any character is not a digit.
     public static func compute(_ digits: some StringProtocol) -> UInt8? {
+        compute(digits.utf8, count: digits.utf8.count)
+    }
+
+    /// The check digit for the first `count` bytes of `utf8`, or nil if any of them is not a digit.
+    static func compute(_ utf8: some Sequence<UInt8>, count: Int) -> UInt8? {
+        // Weights 3, 1, 3, … from the rightmost digit: the leftmost digit's weight depends on the count.
         var sum = 0
-        var weight = 3
-        for byte in digits.utf8.reversed() {
+        var weight = count % 2 == 0 ? 1 : 3
+        var seen = 0
+        for byte in utf8 {
+            guard seen < count else { break }
             guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
             sum += Int(byte - UInt8(ascii: "0")) * weight
-            weight = weight == 3 ? 1 : 3
+            weight = 4 - weight
+            seen += 1
         }
         return UInt8((10 - sum % 10) % 10)
     }
 
     /// True when the last digit of `key` is the correct check digit for the digits before it.
     public static func isValid(_ key: some StringProtocol) -> Bool {
-        let bytes = Array(key.utf8)
-        guard bytes.count >= 2, let last = bytes.last, last >= UInt8(ascii: "0"), last <= UInt8(ascii: "9"),
-              let expected = compute(String(decoding: bytes.dropLast(), as: UTF8.self))
-        else { return false }
-        return expected == last - UInt8(ascii: "0")
+        let utf8 = key.utf8
+        let count = utf8.count
+        guard count >= 2, let expected = compute(utf8, count: count - 1) else { return false }
+        var last: UInt8 = 0
+        for byte in utf8 { last = byte }
+        return last >= UInt8(ascii: "0") && last <= UInt8(ascii: "9") && expected == last - UInt8(ascii: "0")
     }
 }
 
@@ -34,6 +44,11 @@ public struct SSCC: Sendable, Hashable, Codable, CustomStringConvertible {
     public init?(_ digits: some StringProtocol) {
         guard digits.utf8.count == 18, GS1CheckDigit.isValid(digits) else { return nil }
         self.digits = String(digits)
+    }
+
+    /// An SSCC whose length and check digit were already verified.
+    init(validated digits: String) {
+        self.digits = digits
     }
 
     public var description: String { digits }

@@ -199,3 +199,21 @@ public struct WeightCapture: Sendable {
         }
     }
 }
+
+extension WeightCapture.Configuration {
+    /// The capture rule for a profile's scale: its software stability window (`stability.readings`
+    /// readings within ±1 division spanning at least `stability.ms`), applied after the indicator's own
+    /// stable flag, with the default zero band and same-load tolerance unless given.
+    public init(profile scale: HardwareProfile.ScaleOptions, zeroBandDivisions: Int64 = 10, sameLoadToleranceDivisions: Int64 = 1) {
+        self.init(
+            zeroBandDivisions: zeroBandDivisions, sameLoadToleranceDivisions: sameLoadToleranceDivisions,
+            stabilityWindow: WeightCapture.StabilityWindow(profile: scale.stability))
+    }
+}
+
+extension WeightCapture.StabilityWindow {
+    /// The window a profile's `scale.stability` describes.
+    public init(profile window: HardwareProfile.StabilityWindow) {
+        self.init(readings: window.readings, milliseconds: Int64(window.milliseconds))
+    }
+}

@@ -14,6 +14,11 @@ final class ScanNormalizerTests: XCTestCase {
 
     private func sscc(_ digits: String) -> ScanContent { .sscc(SSCC(digits)!) }
 
+    /// The first error's code and position.
+    private func fault(_ raw: String, _ normalizer: ScanNormalizer = ScanNormalizer()) -> (ScanError.Code, Int)? {
+        normalizer.normalize(raw).errors.first.map { ($0.code, $0.position) }
+    }
+
     // MARK: - AIM + GS1 element strings
 
     func testAIMC1WithSSCC() {
@@ -33,7 +38,11 @@ final class ScanNormalizerTests: XCTestCase {
 
     func testSSCCFollowedByOtherAIsStillIdentifiesThePallet() {
         XCTAssertEqual(content("]C100" + ssccDigits + "02" + gtin + "3712" + gs + "400PO-1"), sscc(ssccDigits))
-        XCTAssertEqual(content("]C100" + ssccDigits + gs + "37" + "12"), sscc(ssccDigits))
+        // Changed with the full AI table: GS1 says a count (37) goes with the content GTIN (02) or (8026),
+        // so "00 + 37" alone is an invalid label by default; the pairing rules can be switched off.
+        XCTAssertEqual(fault("]C100" + ssccDigits + gs + "37" + "12")?.0, .missingRequiredAI)
+        let lenient = ScanNormalizer(options: ScanProfileOptions(requireAssociatedAIs: false))
+        XCTAssertEqual(lenient.normalize("]C100" + ssccDigits + gs + "37" + "12").content, sscc(ssccDigits))
     }
 
     func testLeadingFNC1AfterAIMIsTolerated() {
@@ -49,9 +58,11 @@ final class ScanNormalizerTests: XCTestCase {
     }
 
     func testShortOrNonDigitSSCC() {
-        XCTAssertEqual(content("]C100" + "1234"), .unreadable(reason: "AI (00) needs 18 digits", position: 5))
-        XCTAssertEqual(content("]C100" + "1061414123456789O8"), .unreadable(reason: "AI (00) needs 18 digits", position: 5))
-        XCTAssertEqual(content("]C100"), .unreadable(reason: "AI (00) needs 18 digits", position: 5))
+        // Too short: the value starts at 5. A bad character is reported where it is (the 'O' at 21).
+        XCTAssertTrue(fault("]C100" + "1234")! == (.tooShort, 5))
+        XCTAssertTrue(fault("]C100" + "1061414123456789O8")! == (.badCharacter, 21))
+        XCTAssertTrue(fault("]C100")! == (.tooShort, 5))
+        XCTAssertNil(normalizer.normalize("]C100" + "1234").matchKey)
     }
 
     func testGTINAndSerialWithoutGS() {
@@ -79,18 +90,16 @@ final class ScanNormalizerTests: XCTestCase {
     func testSerialLengthLimits() {
         let twenty = String(repeating: "A", count: 20)
         XCTAssertEqual(content("]C101" + gtin + "21" + twenty), .gtinSerial(gtin: gtin, serial: twenty))
-        XCTAssertEqual(content("]C101" + gtin + "21" + twenty + "B"),
-                       .unreadable(reason: "AI (21) serial must be 1 to 20 characters", position: 21))
-        XCTAssertEqual(content("]C101" + gtin + "21"),
-                       .unreadable(reason: "AI (21) serial must be 1 to 20 characters", position: 21))
-        XCTAssertEqual(content("]C121" + gs + "01" + gtin),
-                       .unreadable(reason: "AI (21) serial must be 1 to 20 characters", position: 5))
+        // The 21st character (position 41) is the one too many; an empty serial is too short where it starts.
+        XCTAssertTrue(fault("]C101" + gtin + "21" + twenty + "B")! == (.tooLong, 41))
+        XCTAssertTrue(fault("]C101" + gtin + "21")! == (.tooShort, 21))
+        XCTAssertTrue(fault("]C121" + gs + "01" + gtin)! == (.tooShort, 5))
     }
 
     func testBadGTIN() {
         // Check digit of the GTIN: 3 (AIM) + 2 (AI) + 13 = 18.
         XCTAssertEqual(content("]C101" + badGTIN + "21X"), .unreadable(reason: "AI (01) check digit is wrong", position: 18))
-        XCTAssertEqual(content("]C101" + "1234567" + "21X"), .unreadable(reason: "AI (01) needs 14 digits", position: 5))
+        XCTAssertTrue(fault("]C101" + "1234567" + "21X")! == (.tooShort, 5))
     }
 
     func testGTINWithoutSerialDoesNotIdentifyAnAsset() {
@@ -99,16 +108,18 @@ final class ScanNormalizerTests: XCTestCase {
     }
 
     func testSerialWithoutGTINOrEmptyElementString() {
-        XCTAssertEqual(content("]C121ABC"), .unreadable(reason: "no GS1 key in the element string", position: 3))
-        XCTAssertEqual(content("]C1"), .unreadable(reason: "no GS1 key in the element string", position: 3))
+        // Changed with the full AI table: GS1 says (21) goes with (01), (03) or (8006).
+        XCTAssertTrue(fault("]C121ABC")! == (.missingRequiredAI, 3))
+        let singleLabel = ScanNormalizer(options: ScanProfileOptions(requireAssociatedAIs: false))
+        XCTAssertEqual(singleLabel.normalize("]C121ABC").content, .text("ABC"), "a lone serial, with the pairing rules off")
+        XCTAssertTrue(fault("]C1")! == (.tooShort, 3))
     }
 
-    func testUnsupportedAI() {
-        XCTAssertEqual(content("]C110LOT42"), .unreadable(reason: "GS1 AI (10) is not supported yet", position: 3))
-        XCTAssertEqual(content("]C101" + gtin + "10LOT42" + gs + "21X"),
-                       .unreadable(reason: "GS1 AI (10) is not supported yet", position: 19))
-        XCTAssertEqual(content("]C1ABC123"), .unreadable(reason: "GS1 AI (AB) is not supported yet", position: 3),
-                       "a GS1 symbology never falls back to plain text")
+    func testEveryAIOfTheTableIsRead() {
+        // The first slice rejected AI (10); it is now read, and needs a GTIN like every batch number.
+        XCTAssertTrue(fault("]C110LOT42")! == (.missingRequiredAI, 3))
+        XCTAssertEqual(content("]C101" + gtin + "10LOT42" + gs + "21X"), .gtinSerial(gtin: gtin, serial: "X"))
+        XCTAssertTrue(fault("]C1ABC123")! == (.unknownAI, 3), "a GS1 symbology never falls back to plain text")
     }
 
     // MARK: - Bracketed (human readable) form
@@ -203,7 +214,18 @@ final class ScanNormalizerTests: XCTestCase {
         XCTAssertEqual(scan.aim, "]A0")
         XCTAssertEqual(scan.content, .text("ABC123"))
         XCTAssertEqual(scan.raw, "]A0ABC123")
-        XCTAssertEqual(normalizer.normalize("]E0036000291452").content, .text("036000291452"))
+    }
+
+    func testEANUPCIsAGTIN() {
+        // Changed: ]E0 is EAN/UPC, whose data is a GTIN (AI 01) of 13 digits (UPC-A with its leading 0).
+        // A GTIN alone identifies a product, not one asset, so the core gets no match key.
+        let scan = normalizer.normalize("]E00036000291452")
+        XCTAssertEqual(scan.kind, .gs1ElementString)
+        XCTAssertEqual(scan.gtin, "00036000291452")
+        XCTAssertTrue(scan.isValid)
+        XCTAssertNil(scan.matchKey)
+        // Twelve digits are not what ISO/IEC 15420 transmits after ]E0: an error, not a guess.
+        XCTAssertTrue(fault("]E0036000291452")! == (.tooShort, 3))
     }
 
     func testTwentyDigitSSCCWithoutAIM() {
@@ -241,5 +263,18 @@ final class ScanNormalizerTests: XCTestCase {
         let scans = ["]C100" + ssccDigits, "]C101" + gtin + "21ABC", "  SN-1 ", "", "ABC\u{07}"].map(normalizer.normalize)
         let decoded = try JSONDecoder().decode([NormalizedScan].self, from: JSONEncoder().encode(scans))
         XCTAssertEqual(decoded, scans)
+    }
+
+    func testEveryKindOfScanRoundTripsThroughJSON() throws {
+        let scans = [
+            "]d201" + gtin + "21ABC" + gs + "3102001250", "https://id.gs1.org/01/" + gtin + "/21/X?17=251200",
+            "[)>\u{1E}06\u{1D}SABC\u{1D}25SUN1\u{1E}\u{04}", "1S20XW0000USPF3K9XZ1", "]C121ABC", "]e00110614141000415" + "21A",
+        ].map(normalizer.normalize)
+        let decoded = try JSONDecoder().decode([NormalizedScan].self, from: JSONEncoder().encode(scans))
+        XCTAssertEqual(decoded, scans)
+        XCTAssertEqual(decoded[0].weight?.value.description, "12.50")
+        XCTAssertEqual(decoded[2].dataIdentifiers.count, 2)
+        XCTAssertEqual(decoded[3].label?.convention, .lenovoSystem)
+        XCTAssertEqual(decoded[4].errors.first?.code, .missingRequiredAI)
     }
 }

@@ -71,7 +71,10 @@ final class ProfileLoaderTests: XCTestCase {
 
     func testShippedProfilesLoad() throws {
         let profiles = try ProfileLoader.load(directory: ProfileFixtures.shippedDirectory)
-        XCTAssertEqual(profiles.map(\.id), ["mettler-toledo-ind570", "zebra-ds2208"])
+        XCTAssertEqual(profiles.map(\.id), [
+            "and-ad-4329a", "avery-weigh-tronix-zm405-nci", "cardinal-225-sma", "cas-ci-201a", "mettler-toledo-diva-8217",
+            "mettler-toledo-ind570", "mettler-toledo-ind780-continuous", "rice-lake-920i", "zebra-ds2208",
+        ])
 
         let zebra = try XCTUnwrap(profiles.first { $0.id == "zebra-ds2208" })
         XCTAssertEqual(zebra.kind, .scanner)
@@ -107,7 +110,7 @@ final class ProfileLoaderTests: XCTestCase {
     func testValidateReportsShippedFiles() {
         let validation = ProfileLoader.validate(directories: [ProfileFixtures.shippedDirectory])
         XCTAssertTrue(validation.isValid, validation.errors.map(\.description).joined(separator: "\n"))
-        XCTAssertEqual(validation.files.count, 2, "README.md is not a profile")
+        XCTAssertEqual(validation.files.count, 9, "README.md is not a profile")
     }
 
     func testProfilesRoundTripThroughJSON() throws {
