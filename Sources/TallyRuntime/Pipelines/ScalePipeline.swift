@@ -39,8 +39,62 @@ public struct ScalePipeline: Sendable {
         onRecorded: @Sendable (RecordedOutcome) async -> Void = { _ in }
     ) async -> Int {
         let (reader, events) = ScaleReader.withEventStream(port: port, driver: driver, mode: mode ?? .preferred(for: driver))
-        var capture = WeightCapture(configuration: self.capture)
+        return await consume(reader: reader, events: events, path: port.path, capture: capture, onRecorded: onRecorded).frameErrors
+    }
+
+    /// How a profile-driven run ended one connection.
+    enum ConnectionEnd { case disconnected, cancelled }
+
+    /// Runs the scale a profile describes on the port at `path` for as long as the task lives.
+    ///
+    /// Opens the port with the profile's serial settings, reads with its protocol, division, unit, poll
+    /// settings and stability window, and records captured weights. When the scale goes away (unplugged,
+    /// adapter reset, port gone) it records one `device-disconnected`, then reopens the port with backoff
+    /// (0.25 s, doubling to 5 s) until it is back, and carries on. Cancel the task to stop.
+    public func run(
+        path: String, profile: HardwareProfile, onRecorded: @Sendable (RecordedOutcome) async -> Void = { _ in }
+    ) async throws(ScaleProtocolRegistry.DecodeError) {
+        guard let scale = profile.scale else { throw .unknownProtocol("none: profile \(profile.id) is not a scale") }
+        let mode = try ScaleReader.Mode.forProfile(scale)
+        let options = ScaleDriverOptions(profile: scale)
+        var capture = WeightCapture.Configuration(profile: scale)
+        capture.zeroBandDivisions = self.capture.zeroBandDivisions
+        let settings = profile.serial ?? .default8N1
+        var backoff: Duration = .milliseconds(250)
+        var announcedLoss = false
+        while !Task.isCancelled {
+            let port: SerialPort
+            do {
+                port = try SerialPort.open(path: path, settings: settings)
+            } catch {
+                if !announcedLoss {
+                    announcedLoss = true
+                    await record(.deviceDisconnected(station: binding.station, device: binding.device, reason: error.description),
+                                 onRecorded: onRecorded)
+                }
+                try? await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(5))
+                continue
+            }
+            if announcedLoss { logger.notice("\(binding.device): \(path) is back; reading again") }
+            announcedLoss = false
+            backoff = .milliseconds(250)
+            let (reader, events) = try ScaleProtocolRegistry.readerWithEventStream(
+                protocol: scale.scaleProtocol.rawValue, port: port, options: options, mode: mode)
+            let connection = await consume(reader: reader, events: events, path: path, capture: capture, onRecorded: onRecorded)
+            // A disconnect was recorded by `consume`; do not record it again while the port stays away.
+            if connection.end == .disconnected { announcedLoss = true }
+        }
+    }
+
+    /// Reads one connection until it ends; records captures and the disconnect; counts frame errors.
+    private func consume(
+        reader: ScaleReader, events: AsyncStream<ScaleReader.Event>, path: String, capture configuration: WeightCapture.Configuration,
+        onRecorded: @Sendable (RecordedOutcome) async -> Void
+    ) async -> (end: ConnectionEnd, frameErrors: Int) {
+        var capture = WeightCapture(configuration: configuration)
         let monotonic = MonotonicMilliseconds()
+        var end = ConnectionEnd.cancelled
         var frameErrors = 0
         reader.start()
         await withTaskCancellationHandler {
@@ -51,10 +105,11 @@ public struct ScalePipeline: Sendable {
                     await record(.weight(station: binding.station, device: binding.device, reading: offered), onRecorded: onRecorded)
                 case .frameError(let error):
                     frameErrors += 1
-                    logger.warning("\(binding.device) on \(port.path): \(error)")
+                    logger.warning("\(binding.device) on \(path): \(error)")
                 case .reply:
                     break
                 case .disconnected(let error), .failed(let error):
+                    end = .disconnected
                     await record(.deviceDisconnected(station: binding.station, device: binding.device, reason: error.description),
                                  onRecorded: onRecorded)
                 }
@@ -63,7 +118,7 @@ public struct ScalePipeline: Sendable {
             reader.stop()
         }
         reader.stop()
-        return frameErrors
+        return (end, frameErrors)
     }
 
     private func record(_ payload: EventPayload, onRecorded: @Sendable (RecordedOutcome) async -> Void) async {
