@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
     ],
     targets: [
         // Pure domain: identifiers, weights, manifests, events, alerts, the validation engine. No I/O, no C.
@@ -51,11 +52,21 @@ let package = Package(
             ]
         ),
 
+        // HTTP edge: the JSON API, the live SSE stream, the web console page, users and roles.
+        .target(
+            name: "TallyServer",
+            dependencies: [
+                "TallyCore", "TallyStore", "TallyRuntime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // The command-line tool: argument parsing and wiring only.
         .executableTarget(
             name: "tally",
             dependencies: [
-                "TallyCore", "TallyDevices", "TallyStore", "TallyRuntime",
+                "TallyCore", "TallyDevices", "TallyStore", "TallyRuntime", "TallyServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -64,6 +75,7 @@ let package = Package(
         .testTarget(name: "TallyCoreTests", dependencies: ["TallyCore"]),
         .testTarget(name: "TallyDevicesTests", dependencies: ["TallyDevices", "TallyCore"]),
         .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyCore"]),
+        .testTarget(name: "TallyServerTests", dependencies: ["TallyServer", "TallyRuntime", "TallyStore", "TallyCore", "TallyDevices"]),
         .testTarget(name: "TallyRuntimeTests", dependencies: ["TallyRuntime", "TallyStore", "TallyDevices", "TallyCore"]),
         // Fixtures are read by path from the checkout, not bundled.
         .testTarget(name: "TallyEndToEndTests", dependencies: ["TallyStore", "TallyCore"], exclude: ["Fixtures"]),

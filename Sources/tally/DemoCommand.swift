@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import TallyRuntime
+import TallyServer
 
 #if canImport(Glibc)
 import Glibc
@@ -32,6 +34,15 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Colour the live feed (default: on when stdout is a terminal).")
     var colour: Bool?
 
+    @Option(help: "The port of the web console and API (0: any free port).")
+    var port: Int = 8080
+
+    @Flag(name: .customLong("no-serve"), help: "Do not start the web console and API.")
+    var noServe = false
+
+    @Flag(name: .customLong("exit"), help: "End when the scenario ends instead of serving until interrupted.")
+    var exitAfterScenario = false
+
     func validate() throws {
         if speed < 0 { throw ValidationError("--speed must be 0 or more") }
         if let duration, duration < 0 { throw ValidationError("--duration must be 0 or more") }
@@ -47,8 +58,36 @@ struct DemoCommand: AsyncParsableCommand {
             path = directory.appendingPathComponent("tally.sqlite").path
         }
         let options = DemoOptions(speed: speed, duration: duration, colour: colour ?? (isatty(STDOUT_FILENO) == 1))
-        _ = try await DemoRunner.run(databasePath: path, options: options) { line in
-            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        let write: @Sendable (String) -> Void = { line in FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+        // The server starts once the manifest is in, so the console shows the scenario live.
+        let serve = !noServe
+        let port = self.port
+        let token = UserDirectory.makeToken()
+        let started = Mutex<(server: TallyHTTPServer, port: Int)?>(nil)
+        let termination = serve && !exitAfterScenario ? TerminationSignal() : nil
+        let onReady: @Sendable (CustodyRecorder) async throws -> Void = { recorder in
+            guard serve else { return }
+            var users = UserDirectory()
+            users.add(User(name: "supervisor", role: .supervisor), token: token)
+            let server = TallyHTTPServer(recorder: recorder, users: users, configuration: ServerConfiguration(port: port))
+            let bound = try await ServerLauncher.start(server, host: "127.0.0.1", port: port)
+            started.withLock { $0 = (server, bound) }
+            write(ServerLauncher.banner(host: "127.0.0.1", port: bound, token: token))
+            write("")
         }
+        do {
+            _ = try await DemoRunner.run(databasePath: path, options: options, output: write, onReady: onReady)
+        } catch {
+            if let server = started.withLock({ $0?.server }) { await server.stop() }
+            throw error
+        }
+        guard let (server, bound) = started.withLock({ $0 }) else { return }
+        if let termination {
+            write("")
+            write(ServerLauncher.banner(host: "127.0.0.1", port: bound, token: token))
+            write("Serving the console until interrupted (Ctrl-C); --exit ends with the scenario.")
+            await termination.wait()
+        }
+        await server.stop(timeout: 1.5)
     }
 }

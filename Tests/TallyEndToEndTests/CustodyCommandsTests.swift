@@ -109,7 +109,7 @@ final class CustodyCommandsTests: XCTestCase {
 
     func testLogVerifyNamesTheFirstTamperedEvent() throws {
         let db = directory.appendingPathComponent("tamper.sqlite").path
-        XCTAssertEqual(try TallyProcess.run(["demo", "--duration", "0", "--db", db]).status, 0)
+        XCTAssertEqual(try TallyProcess.run(["demo", "--duration", "0", "--db", db, "--no-serve"]).status, 0)
         XCTAssertEqual(try TallyProcess.run(["log", "verify", "--db", db]).status, 0)
         let store = try CustodyStore(path: db)
         // An attacker with write access drops the append-only triggers and edits event 20.

@@ -30,7 +30,7 @@ final class DemoEndToEndTests: XCTestCase {
 
     func testDemoRaisesTheScenarioAlertsAndLogsEveryEvent() throws {
         let db = directory.appendingPathComponent("demo.sqlite").path
-        let result = try TallyProcess.run(["demo", "--duration", "0", "--db", db, "--no-colour"])
+        let result = try TallyProcess.run(["demo", "--duration", "0", "--db", db, "--no-colour", "--no-serve"])
         XCTAssertEqual(result.status, 0, "stderr: \(result.stderr)\nstdout: \(result.stdout)")
         let output = result.stdout
         XCTAssertFalse(output.contains("\u{1B}["), "plain text when not a terminal")
@@ -100,9 +100,9 @@ final class DemoEndToEndTests: XCTestCase {
 
     func testDemoRefusesADatabaseThatAlreadyHoldsTheDemoLoad() throws {
         let db = directory.appendingPathComponent("twice.sqlite").path
-        XCTAssertEqual(try TallyProcess.run(["demo", "--duration", "0", "--db", db]).status, 0)
+        XCTAssertEqual(try TallyProcess.run(["demo", "--duration", "0", "--db", db, "--no-serve"]).status, 0)
         let before = try CustodyStore(path: db).lastSeq()
-        let second = try TallyProcess.run(["demo", "--duration", "0", "--db", db])
+        let second = try TallyProcess.run(["demo", "--duration", "0", "--db", db, "--no-serve"])
         XCTAssertNotEqual(second.status, 0)
         XCTAssertTrue(second.stderr.contains(db), second.stderr)
         XCTAssertEqual(try CustodyStore(path: db).lastSeq(), before, "a refused demo writes nothing")

@@ -84,8 +84,11 @@ public enum DemoRunner {
     public static let scaleIdentity = "mettler-toledo-ind570:SIM0000001"
 
     /// Runs the scenario against the database at `databasePath`, printing the live feed with `output`.
+    /// - Parameter onReady: called once the manifest is imported and before the scenario starts, with the
+    ///   recorder the scenario writes through (`tally demo` starts its HTTP server here).
     public static func run(
-        databasePath: String, options: DemoOptions, output: @escaping @Sendable (String) -> Void
+        databasePath: String, options: DemoOptions, output: @escaping @Sendable (String) -> Void,
+        onReady: (@Sendable (CustodyRecorder) async throws -> Void)? = nil
     ) async throws -> DemoResult {
         let logger = Logger(label: "tally.demo")
         let formatter = LiveFeedFormatter(colour: options.colour)
@@ -96,6 +99,7 @@ public enum DemoRunner {
         }
         let recorder = try CustodyRecorder(store: store)
         try await recorder.importManifest(manifest, source: "sample-manifest.csv (built in)")
+        try await onReady?(recorder)
 
         let steps = DemoScript.steps(manifest: manifest)
         let scenarioSeconds = steps.reduce(0) { $0 + $1.after }
