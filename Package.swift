@@ -24,12 +24,14 @@ let package = Package(
         // C system libraries used by the device layer.
         .systemLibrary(name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
         .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"])]),
+        // umockdev's C API: only the test helper below links it.
+        .systemLibrary(name: "CUMockdev", pkgConfig: "umockdev-1.0", providers: [.apt(["libumockdev-dev"])]),
 
         // Device edge: udev discovery, HID report decoding, termios serial ports, scale protocol drivers, profiles.
         .target(
             name: "TallyDevices",
             dependencies: [
-                "TallyCore", "CUdev",
+                "TallyCore", "CUdev", "CLibUSB",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -72,11 +74,15 @@ let package = Package(
             ]
         ),
 
+        // Test helper: owns an umockdev testbed (hotplug events, an interactive fake USB scanner) and runs
+        // the tally binary under it, driven by the device tests over stdin/stdout.
+        .executableTarget(name: "tally-testbed", dependencies: ["CUMockdev"], path: "Tests/TallyTestbed"),
+
         .testTarget(name: "TallyCoreTests", dependencies: ["TallyCore"]),
         .testTarget(name: "TallyDevicesTests", dependencies: ["TallyDevices", "TallyCore"]),
         .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyCore"]),
-        .testTarget(name: "TallyServerTests", dependencies: ["TallyServer", "TallyRuntime", "TallyStore", "TallyCore", "TallyDevices"]),
         .testTarget(name: "TallyRuntimeTests", dependencies: ["TallyRuntime", "TallyStore", "TallyDevices", "TallyCore"]),
+        .testTarget(name: "TallyServerTests", dependencies: ["TallyServer", "TallyRuntime", "TallyStore", "TallyCore", "TallyDevices"]),
         // Fixtures are read by path from the checkout, not bundled.
         .testTarget(name: "TallyEndToEndTests", dependencies: ["TallyStore", "TallyCore"], exclude: ["Fixtures"]),
     ],

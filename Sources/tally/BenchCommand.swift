@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TallyCore
 import TallyRuntime
+import TallyServer
 import TallyStore
 
 /// `tally bench`: the speed and memory targets, measured on this machine, written as Markdown.
@@ -14,7 +15,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Manifest size (assets).") var assets = 1_000_000
     @Option(help: "Number of events for the core, durable and replay runs.") var events = 1_000_000
     @Option(help: ArgumentHelp("Write the Markdown report to this file as well.", valueName: "path")) var output: String?
-    @Option(help: "Run only these benchmarks (comma-separated: core, import, memory, durable, replay, barcodes).") var only: String?
+    @Option(help: "Run only these benchmarks (comma-separated: core, import, memory, durable, replay, barcodes, scanners, stream).") var only: String?
     @Option(help: ArgumentHelp("Measure memory only, in this process, for the manifest in this database (used by bench itself).", valueName: "path"))
     var memoryProbe: String?
 
@@ -36,7 +37,7 @@ struct BenchCommand: AsyncParsableCommand {
         let manifest = try ManifestCSV.parse(csv, file: csvPath)
         let workload = BenchmarkWorkload.events(count: events, manifest: manifest)
 
-        let selected = Set((only ?? "core,import,memory,durable,replay,barcodes").split(separator: ",").map(String.init))
+        let selected = Set((only ?? "core,import,memory,durable,replay,barcodes,scanners,stream").split(separator: ",").map(String.init))
         var results: [BenchmarkResult] = []
         if selected.contains("core") { say("core"); results.append(Benchmarks.core(manifest: manifest, events: workload)) }
         if selected.contains("import") || selected.contains("memory") {
@@ -48,6 +49,8 @@ struct BenchCommand: AsyncParsableCommand {
         if selected.contains("durable") { say("durable"); results.append(try await Benchmarks.durable(manifest: manifest, events: workload, directory: directory)) }
         if selected.contains("replay") { say("replay"); results.append(try await Benchmarks.replay(manifest: manifest, events: workload, directory: directory)) }
         if selected.contains("barcodes") { say("barcodes"); results.append(Benchmarks.barcodes()) }
+        if selected.contains("scanners") { say("scanners"); results.append(contentsOf: await Benchmarks.reportDecoding()) }
+        if selected.contains("stream") { say("live stream"); results.append(contentsOf: try await Benchmarks.streamLatency()) }
 
         let report = markdown(results)
         print(report)

@@ -1,16 +1,21 @@
 import ArgumentParser
+import Dispatch
 import Foundation
 import TallyDevices
 
-/// `tally devices [--json] [--profiles DIR]`: attached scanners, scales and other USB devices, matched
-/// to hardware profiles, each with the identity that configuration binds to a station.
-struct DevicesCommand: ParsableCommand {
+/// `tally devices [--json] [--watch] [--profiles DIR]`: attached scanners, scales and other USB
+/// devices, matched to hardware profiles, each with the identity that configuration binds to a
+/// station; with `--watch`, then every device plugged in or unplugged as it happens.
+struct DevicesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "devices",
         abstract: "List attached scanners and scales with their profile, identity and device node.",
         discussion: """
             Identity is <profile>:<usb serial>, or <profile>@<usb port> when the device has no serial of its \
-            own. Devices that match no profile are listed as unmatched (identity usb-<vid>-<pid>...).
+            own. Devices that match no profile are listed as unmatched (identity usb-<vid>-<pid>...). \
+            With --watch, the list is followed by a line per device added or removed (udev events, as they \
+            happen) until Ctrl-C; with --json too, every line is one JSON object: {"event": "present" | \
+            "added" | "removed", "device": {...}}.
             """
     )
 
@@ -19,7 +24,14 @@ struct DevicesCommand: ParsableCommand {
     @Flag(name: .long, help: "Print JSON instead of a table.")
     var json = false
 
-    func run() throws {
+    @Flag(name: .long, help: "Keep running and print devices as they are added and removed.")
+    var watch = false
+
+    func run() async throws {
+        if watch {
+            try await runWatching()
+            return
+        }
         let (location, profiles) = try directory.load()
         let devices: [DiscoveredDevice]
         do {
@@ -60,5 +72,67 @@ struct DevicesCommand: ParsableCommand {
         for device in devices {
             if let link = device.tty?.byIDLink { print("  \(device.identity): \(link)") }
         }
+    }
+
+    // MARK: - Watching
+
+    /// One `--watch --json` line.
+    private struct Change: Encodable {
+        var event: String
+        var device: DiscoveredDevice
+    }
+
+    private enum Item: Sendable {
+        case change(DeviceWatcher.Change)
+        case interrupted
+    }
+
+    private func runWatching() async throws {
+        let (location, profiles) = try directory.load()
+        let watcher = DeviceWatcher(profiles: profiles)
+        let (items, continuation) = AsyncStream<Item>.makeStream()
+        let devices: [DiscoveredDevice]
+        do {
+            devices = try watcher.start { continuation.yield(.change($0)) }
+        } catch {
+            ProfilesCommand.printError(error.description)
+            throw ExitCode.failure
+        }
+        let signals = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number)
+            source.setEventHandler { continuation.yield(.interrupted) }
+            source.resume()
+            return source
+        }
+        for device in devices { emit("present", device) }
+        FileHandle.standardError.write(Data(
+            "tally devices: watching \(devices.count) device\(devices.count == 1 ? "" : "s") (\(profiles.count) profiles from \(location.directory.path)); Ctrl-C stops\n".utf8))
+        for await item in items {
+            switch item {
+            case .change(.added(let device)): emit("added", device)
+            case .change(.removed(let device)): emit("removed", device)
+            case .interrupted:
+                watcher.stop()
+                for source in signals { source.cancel() }
+                continuation.finish()
+            }
+        }
+    }
+
+    private func emit(_ event: String, _ device: DiscoveredDevice) {
+        let line: String
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            guard let data = try? encoder.encode(Change(event: event, device: device)) else { return }
+            line = String(decoding: data, as: UTF8.self)
+        } else {
+            let kind = device.kind?.rawValue ?? "-"
+            let profile = device.profileID ?? "(unmatched)"
+            line = "\(event.padding(toLength: 8, withPad: " ", startingAt: 0))\(device.identity)  \(kind)  \(profile)  "
+                + "\(device.devnode ?? "-")  \(device.usb.vendorID):\(device.usb.productID)  \(device.tty?.interfacePath ?? device.usb.portPath)"
+        }
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 }

@@ -13,7 +13,7 @@ struct Tally: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, ManifestCommand.self, LoadCommand.self, AlertsCommand.self, AckCommand.self, ResolveCommand.self,
             LogCommand.self, ReplayCommand.self, IngestCommand.self, ReportCommand.self, ServeCommand.self, ConsoleCommand.self,
-            DecodeCommand.self, DevicesCommand.self, ScaleCommand.self, ProfilesCommand.self,
+            DecodeCommand.self, DevicesCommand.self, ListenCommand.self, ScaleCommand.self, ProfilesCommand.self,
             BenchCommand.self,
         ]
     )

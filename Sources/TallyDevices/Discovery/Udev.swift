@@ -149,3 +149,74 @@ private extension String {
         return String(scalars)
     }
 }
+
+// MARK: - Monitoring
+
+/// One uevent from the udev monitor, copied out of libudev.
+struct UdevEvent: Sendable, Hashable {
+    /// `add`, `remove`, `bind`, `unbind`, `change`, ...
+    var action: String
+    /// `/devices/.../1-1` (without `/sys`).
+    var devpath: String
+    /// `usb`, `tty`, ...
+    var subsystem: String?
+    /// `usb_device`, `usb_interface`, or nil.
+    var devtype: String?
+    /// The device node, when it has one.
+    var devnode: String?
+}
+
+/// The one owner of a libudev monitor (the `udev` netlink source: events after udev has processed
+/// them, so device nodes and links exist): created with the subsystems to watch, read when its
+/// file descriptor is readable. Event-driven: the owner waits in `poll()` on ``fileDescriptor``.
+///
+/// Not `Sendable`, like ``UdevContext``: use it from one thread.
+final class UdevMonitor {
+    private let udev: OpaquePointer
+    private let monitor: OpaquePointer
+
+    /// Creates a monitor for `subsystems` and starts receiving.
+    ///
+    /// - Throws: ``DeviceIOError`` naming the failing libudev call.
+    init(subsystems: [String]) throws(DeviceIOError) {
+        guard let udev = udev_new() else {
+            throw DeviceIOError(call: "udev_new", device: "udev", code: errno == 0 ? ENOMEM : errno)
+        }
+        guard let monitor = udev_monitor_new_from_netlink(udev, "udev") else {
+            let code = errno == 0 ? ENOMEM : errno
+            udev_unref(udev)
+            throw DeviceIOError(call: "udev_monitor_new_from_netlink", device: "udev", code: code)
+        }
+        self.udev = udev
+        self.monitor = monitor
+        for subsystem in subsystems {
+            let result = udev_monitor_filter_add_match_subsystem_devtype(monitor, subsystem, nil)
+            if result < 0 {
+                throw DeviceIOError(call: "udev_monitor_filter_add_match_subsystem_devtype", device: subsystem, code: -result)
+            }
+        }
+        let result = udev_monitor_enable_receiving(monitor)
+        if result < 0 { throw DeviceIOError(call: "udev_monitor_enable_receiving", device: "udev", code: -result) }
+    }
+
+    deinit {
+        udev_monitor_unref(monitor)
+        udev_unref(udev)
+    }
+
+    /// The descriptor to `poll()` for readability.
+    var fileDescriptor: Int32 { udev_monitor_get_fd(monitor) }
+
+    /// The next pending event, or nil when none is pending (it does not block).
+    func receive() -> UdevEvent? {
+        guard let device = udev_monitor_receive_device(monitor) else { return nil }
+        defer { udev_device_unref(device) }
+        func string(_ pointer: UnsafePointer<CChar>?) -> String? { pointer.map { String(cString: $0) } }
+        return UdevEvent(
+            action: string(udev_device_get_action(device)) ?? "change",
+            devpath: string(udev_device_get_devpath(device)) ?? "",
+            subsystem: string(udev_device_get_subsystem(device)),
+            devtype: string(udev_device_get_devtype(device)),
+            devnode: string(udev_device_get_devnode(device)))
+    }
+}

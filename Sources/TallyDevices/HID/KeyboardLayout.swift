@@ -87,8 +87,13 @@ public struct KeyboardLayout: Sendable, Hashable, CustomStringConvertible {
     public let capsLockUsages: Set<UInt8>
     /// The rows the layout was built from, in priority order.
     public let keys: [Key]
+    /// Control characters typed with Ctrl + a key that the layout assigns explicitly, in priority
+    /// order (see ``controlCharacter(forUsage:shift:altGr:)``).
+    public let controls: [(stroke: KeyStroke, character: Character)]
     private let characters: [KeyStroke: Character]
     private let strokes: [Character: KeyStroke]
+    private let controlCharacters: [KeyStroke: Character]
+    private let controlStrokes: [Character: KeyStroke]
 
     /// Builds a layout from its key rows.
     ///
@@ -100,7 +105,13 @@ public struct KeyboardLayout: Sendable, Hashable, CustomStringConvertible {
     ///     shifted, AltGr, Shift+AltGr; so list the main keys before the keypad.
     ///   - capsLockUsages: the keys Caps Lock affects; `nil` derives them: every key whose base
     ///     character is a lowercase letter and whose shifted character is its uppercase.
-    public init(identifier: String, hasAltGr: Bool, keys: [Key], capsLockUsages: Set<UInt8>? = nil) {
+    ///   - controls: control characters that Ctrl + a key types whatever character the key types
+    ///     (Ctrl + usage 0x30 → GS on layouts where that key is not `]`). Without an entry, Ctrl +
+    ///     a key types the control code of its character (see ``controlCharacter(forUsage:shift:altGr:)``).
+    public init(
+        identifier: String, hasAltGr: Bool, keys: [Key], capsLockUsages: Set<UInt8>? = nil,
+        controls: [(stroke: KeyStroke, character: Character)] = []
+    ) {
         var characters: [KeyStroke: Character] = [:]
         var strokes: [Character: KeyStroke] = [:]
         for key in keys {
@@ -115,11 +126,20 @@ public struct KeyboardLayout: Sendable, Hashable, CustomStringConvertible {
                 if strokes[character] == nil { strokes[character] = stroke }
             }
         }
+        var controlCharacters: [KeyStroke: Character] = [:]
+        var controlStrokes: [Character: KeyStroke] = [:]
+        for (stroke, character) in controls {
+            if controlCharacters[stroke] == nil { controlCharacters[stroke] = character }
+            if controlStrokes[character] == nil { controlStrokes[character] = stroke }
+        }
         self.identifier = identifier
         self.hasAltGr = hasAltGr
         self.keys = keys
+        self.controls = controls
         self.characters = characters
         self.strokes = strokes
+        self.controlCharacters = controlCharacters
+        self.controlStrokes = controlStrokes
         self.capsLockUsages = capsLockUsages ?? Set(keys.compactMap { key in
             guard let base = key.base, let shifted = key.shifted, base.isLowercase,
                   String(base).uppercased() == String(shifted) else { return nil }
@@ -149,13 +169,55 @@ public struct KeyboardLayout: Sendable, Hashable, CustomStringConvertible {
     /// All strokes the layout maps, with their characters (for tests and diagnostics).
     public var allStrokes: [KeyStroke: Character] { characters }
 
+    /// The control character Ctrl + `usage` types in the given Shift and AltGr state, or `nil`.
+    ///
+    /// The layout's explicit ``controls`` come first. Otherwise the key's character decides: a
+    /// character from `@` to `~` types its code `& 0x1F` (Ctrl+] → GS, Ctrl+Shift+6 (`^`) → RS,
+    /// Ctrl+D → EOT), a key that already types a control character (Enter, Tab) types it
+    /// unchanged, and anything else types nothing.
+    public func controlCharacter(forUsage usage: UInt8, shift: Bool, altGr: Bool) -> Character? {
+        let stroke = KeyStroke(usage: usage, shift: shift, altGr: altGr)
+        if let explicit = controlCharacters[stroke] { return explicit }
+        guard let character = characters[stroke] else { return nil }
+        return Self.controlCode(of: character)
+    }
+
+    /// The key stroke that, with Ctrl held, types `control` (a C0 control character), or `nil`.
+    ///
+    /// The layout's explicit ``controls`` come first; then a lowercase letter for 0x01-0x1A
+    /// (Ctrl+d → EOT), then the key typing the character 0x40 above (Ctrl+] → GS on US).
+    public func controlKeyStroke(for control: Character) -> KeyStroke? {
+        if let explicit = controlStrokes[control] { return explicit }
+        guard control.unicodeScalars.count == 1, let value = control.unicodeScalars.first?.value,
+              value < 0x20 else { return nil }
+        let offset: UInt32 = (0x01...0x1A).contains(value) ? 0x60 : 0x40
+        guard let base = Unicode.Scalar(value + offset), let stroke = strokes[Character(base)],
+              controlCharacter(forUsage: stroke.usage, shift: stroke.shift, altGr: stroke.altGr) == control
+        else { return nil }
+        return stroke
+    }
+
+    /// The control code Ctrl + a key typing `character` gives, by the ASCII rule: `@`-`~` → `& 0x1F`,
+    /// a control character stays itself, anything else → `nil`.
+    static func controlCode(of character: Character) -> Character? {
+        let scalars = character.unicodeScalars
+        guard scalars.count == 1, let value = scalars.first?.value else { return nil }
+        switch value {
+        case 0x00..<0x20: return character
+        case 0x40...0x7E: return Character(Unicode.Scalar(UInt8(value & 0x1F)))
+        default: return nil
+        }
+    }
+
     /// The identifier.
     public var description: String { "KeyboardLayout(\(identifier))" }
 
-    /// Two layouts are equal when their identifiers, AltGr flag, Caps Lock keys and rows are equal.
+    /// Two layouts are equal when their identifiers, AltGr flag, Caps Lock keys, rows and explicit
+    /// control keys are equal.
     public static func == (lhs: KeyboardLayout, rhs: KeyboardLayout) -> Bool {
         lhs.identifier == rhs.identifier && lhs.hasAltGr == rhs.hasAltGr
             && lhs.capsLockUsages == rhs.capsLockUsages && lhs.keys == rhs.keys
+            && lhs.controls.elementsEqual(rhs.controls) { $0.stroke == $1.stroke && $0.character == $1.character }
     }
 
     /// Hashes the identifier and rows.

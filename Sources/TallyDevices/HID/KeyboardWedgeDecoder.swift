@@ -41,9 +41,13 @@ public enum WedgeEvent: Sendable, Hashable {
 /// - Shift (either) selects the shifted character; Caps Lock toggles on each press and swaps Shift
 ///   for the layout's ``KeyboardLayout/capsLockUsages`` (letters) only; AltGr (Right Alt) selects
 ///   AltGr characters on layouts that have it.
-/// - Ctrl + a key typing a character from `@` to `~` types that character's control code
-///   (`& 0x1F`): Ctrl+] → GS (0x1D), Ctrl+Shift+6 (^) → RS, Ctrl+D → EOT. Ctrl with a key that
-///   already types a control character (Enter, Tab) types it unchanged.
+/// - Ctrl + a key types the layout's control character for it
+///   (``KeyboardLayout/controlCharacter(forUsage:shift:altGr:)``): a key typing a character from
+///   `@` to `~` types that character's control code (`& 0x1F`): Ctrl+] → GS (0x1D), Ctrl+Shift+6
+///   (^) → RS, Ctrl+D → EOT; non-US layouts also map the US `[ ] \` positions to ESC, GS and FS.
+///   Ctrl with a key that already types a control character (Enter, Tab) types it unchanged.
+/// - A character equal to ``Configuration/fnc1Substitute`` (the key a scanner was set to send in
+///   place of GS) types GS.
 /// - Alt + keypad digits collect a decimal code; releasing Alt types the Unicode scalar with that
 ///   value (Alt+0+2+9 → GS). Codes 0 and values that are not Unicode scalars type nothing and are
 ///   counted in ``Counters/invalidAltCodes``. Note: these are Unicode values, not the Windows
@@ -51,7 +55,9 @@ public enum WedgeEvent: Sendable, Hashable {
 /// - A character in ``Configuration/terminators`` (CR from Enter or keypad Enter and HT from Tab,
 ///   by default) ends the scan and emits ``WedgeEvent/scan(_:)``; an empty scan is only counted.
 /// - A partial scan is dropped when the next key (or a ``flush(atMilliseconds:)``) comes more than
-///   ``Configuration/interKeyTimeoutMilliseconds`` after its last key.
+///   ``Configuration/interKeyTimeoutMilliseconds`` after its last key; with
+///   ``Configuration/timeoutCompletesScan`` (scanners sending no terminator) it is emitted as a
+///   scan instead.
 /// - Reports of the wrong length and error reports (ErrorRollOver, POSTFail, ErrorUndefined) are
 ///   ignored entirely (the key state of the previous good report is kept) and counted. GUI
 ///   combinations, Alt with non-keypad keys and keys the layout does not map type nothing and
@@ -69,6 +75,12 @@ public struct KeyboardWedgeDecoder: Sendable {
         public var maximumScanLength: Int
         /// Caps Lock state at start and after ``KeyboardWedgeDecoder/reset()``.
         public var capsLockInitiallyOn: Bool
+        /// The character the scanner types in place of GS (FNC1), when it was set to substitute
+        /// one; the decoder turns it back into GS. `nil` when the scanner sends GS itself.
+        public var fnc1Substitute: Character?
+        /// When true, the inter-key timeout ends a scan (emitted) instead of dropping it: for
+        /// scanners configured with no terminator key.
+        public var timeoutCompletesScan: Bool
 
         /// Creates a configuration; the defaults suit a US-layout scanner with an Enter suffix.
         public init(
@@ -76,13 +88,17 @@ public struct KeyboardWedgeDecoder: Sendable {
             terminators: Set<Character> = ["\r", "\t"],
             interKeyTimeoutMilliseconds: UInt64? = 300,
             maximumScanLength: Int = 4096,
-            capsLockInitiallyOn: Bool = false
+            capsLockInitiallyOn: Bool = false,
+            fnc1Substitute: Character? = nil,
+            timeoutCompletesScan: Bool = false
         ) {
             self.layout = layout
             self.terminators = terminators
             self.interKeyTimeoutMilliseconds = interKeyTimeoutMilliseconds
             self.maximumScanLength = maximumScanLength
             self.capsLockInitiallyOn = capsLockInitiallyOn
+            self.fnc1Substitute = fnc1Substitute
+            self.timeoutCompletesScan = timeoutCompletesScan
         }
     }
 
@@ -241,9 +257,23 @@ public struct KeyboardWedgeDecoder: Sendable {
         guard let timeout = configuration.interKeyTimeoutMilliseconds, hasPartialScan else { return }
         let gap = now >= lastKeyMilliseconds ? now - lastKeyMilliseconds : 0
         guard gap > timeout else { return }
+        if configuration.timeoutCompletesScan, altCode == nil, partialLength > 0 {
+            counters.scans += 1
+            events.append(.scan(partial))
+            partial = ""
+            partialLength = 0
+            return
+        }
         if let event = dropPartial(reason: .interKeyTimeout(gapMilliseconds: gap)) {
             events.append(event)
         }
+    }
+
+    /// The time after which ``flush(atMilliseconds:)`` will end the pending partial scan, or `nil`
+    /// when nothing is pending or there is no timeout: lets a driver sleep exactly until then.
+    public var partialScanDeadline: UInt64? {
+        guard let timeout = configuration.interKeyTimeoutMilliseconds, hasPartialScan else { return nil }
+        return lastKeyMilliseconds + timeout + 1
     }
 
     private mutating func process(_ report: BootKeyboardReport, now: UInt64, into events: inout [WedgeEvent]) {
@@ -301,29 +331,17 @@ public struct KeyboardWedgeDecoder: Sendable {
         var shift = modifiers.containsAny(of: .shift)
         if isCapsLockOn, layout.capsLockUsages.contains(usage) { shift.toggle() }
         let altGr = layout.hasAltGr && modifiers.contains(.rightAlt)
-        guard var character = layout.character(forUsage: usage, shift: shift, altGr: altGr) else {
+        let typed = controlHeld
+            ? layout.controlCharacter(forUsage: usage, shift: shift, altGr: altGr)
+            : layout.character(forUsage: usage, shift: shift, altGr: altGr)
+        guard var character = typed else {
             counters.ignoredKeys += 1
             return
         }
-        if controlHeld {
-            guard let control = Self.controlCharacter(for: character) else {
-                counters.ignoredKeys += 1
-                return
-            }
-            character = control
+        if let substitute = configuration.fnc1Substitute, character == substitute {
+            character = "\u{1D}"
         }
         accept(character, now: now, into: &events)
-    }
-
-    /// The control character Ctrl + `character` types, or `nil`.
-    private static func controlCharacter(for character: Character) -> Character? {
-        let scalars = character.unicodeScalars
-        guard scalars.count == 1, let value = scalars.first?.value else { return nil }
-        switch value {
-        case 0x00..<0x20: return character
-        case 0x40...0x7E: return Character(Unicode.Scalar(UInt8(value & 0x1F)))
-        default: return nil
-        }
     }
 
     private mutating func addAltDigit(_ digit: Int, now: UInt64) {

@@ -27,11 +27,19 @@ public enum SimulatedWedgeError: Error, Sendable, Hashable, CustomStringConverti
 public struct SimulatedWedgeScanner: Sendable, Hashable {
     /// How control characters without their own key are typed.
     public enum ControlCharacterStyle: Sendable, Hashable {
-        /// Ctrl + a key: a lowercase letter for 0x01-0x1A (Ctrl+d → EOT), otherwise the key typing the
-        /// character `0x40` above (Ctrl+Shift+2 (@) → NUL, Ctrl+] → GS, Ctrl+Shift+6 (^) → RS).
+        /// Ctrl + a key, as the layout assigns it (``KeyboardLayout/controlKeyStroke(for:)``): a
+        /// lowercase letter for 0x01-0x1A (Ctrl+d → EOT), otherwise the key typing the character
+        /// `0x40` above (Ctrl+Shift+2 (@) → NUL, Ctrl+] → GS, Ctrl+Shift+6 (^) → RS), or on non-US
+        /// layouts the key at the US position (Ctrl + usage 0x30 → GS).
         case controlKey
+        /// As ``controlKey``, but GS is sent as Ctrl+Shift+] (Ctrl + Shift + usage 0x30), as some
+        /// scanners do.
+        case controlShiftKey
         /// Alt held while typing the decimal code on the keypad, three digits (Alt+0 2 9 → GS).
         case altKeypad
+        /// GS is typed as this character (the scanner's "FNC1 substitute", a profile option); other
+        /// control characters as ``controlKey``.
+        case substitute(Character)
     }
 
     /// The key a scanner sends after the data (its "suffix").
@@ -118,15 +126,15 @@ public struct SimulatedWedgeScanner: Sendable, Hashable {
         }
         let isControl = scalar.value < 0x20 || scalar.value == 0x7F
         guard isControl else { return nil }
+        let isGS = scalar.value == 0x1D
         switch controlCharacters {
-        case .controlKey:
-            // Ctrl + a lowercase letter for 0x01-0x1A (Ctrl+d → EOT), else Ctrl + the character
-            // 0x40 above (Ctrl+@ → NUL, Ctrl+] → GS, Ctrl+^ → RS).
-            guard scalar.value < 0x20 else { return nil }
-            let offset: UInt32 = (0x01...0x1A).contains(scalar.value) ? 0x60 : 0x40
-            guard let base = Unicode.Scalar(scalar.value + offset),
-                  let stroke = layout.keyStroke(for: Character(base))
-            else { return nil }
+        case .substitute(let character) where isGS:
+            guard let stroke = layout.keyStroke(for: character) else { return nil }
+            return [BootKeyboardReport(modifiers: stroke.modifiers, keys: [stroke.usage]), .released]
+        case .controlShiftKey where isGS:
+            return [BootKeyboardReport(modifiers: [.leftControl, .leftShift], keys: [HIDKeyboardUsage.rightBracket]), .released]
+        case .controlKey, .controlShiftKey, .substitute:
+            guard let stroke = layout.controlKeyStroke(for: Character(scalar)) else { return nil }
             var modifiers = stroke.modifiers
             modifiers.insert(.leftControl)
             return [BootKeyboardReport(modifiers: modifiers, keys: [stroke.usage]), .released]

@@ -21,12 +21,43 @@ public struct DeviceIOError: Error, Sendable, Hashable, CustomStringConvertible 
         self.code = code
     }
 
-    /// True when the device went away (unplugged): ENODEV, ENXIO, EIO or EBADF.
-    public var isDisconnect: Bool { [ENODEV, ENXIO, EIO].contains(code) }
+    /// True when the device went away (unplugged): ENODEV, ENXIO, EIO or EBADF; for a libusb call,
+    /// LIBUSB_ERROR_NO_DEVICE.
+    public var isDisconnect: Bool {
+        isLibUSB ? code == -4 : [ENODEV, ENXIO, EIO].contains(code)
+    }
 
+    /// True when the failed call is a libusb function: `code` is then a negative `LIBUSB_ERROR_*`.
+    public var isLibUSB: Bool { call.hasPrefix("libusb_") }
+
+    /// `open on /dev/ttyUSB0 failed: No such file or directory (errno 2)`, or for libusb calls
+    /// `libusb_open on 001/004 failed: LIBUSB_ERROR_ACCESS (-3)`.
     public var description: String {
+        if isLibUSB, code < 0 {
+            return "\(call) on \(device) failed: \(Self.libusbErrorName(code)) (\(code))"
+        }
         let reason = code > 0 ? String(cString: strerror(code)) : "error \(code)"
         return "\(call) on \(device) failed: \(reason) (errno \(code))"
+    }
+
+    /// The name of a libusb error code (values from libusb.h, `enum libusb_error`).
+    public static func libusbErrorName(_ code: Int32) -> String {
+        switch code {
+        case -1: "LIBUSB_ERROR_IO"
+        case -2: "LIBUSB_ERROR_INVALID_PARAM"
+        case -3: "LIBUSB_ERROR_ACCESS"
+        case -4: "LIBUSB_ERROR_NO_DEVICE"
+        case -5: "LIBUSB_ERROR_NOT_FOUND"
+        case -6: "LIBUSB_ERROR_BUSY"
+        case -7: "LIBUSB_ERROR_TIMEOUT"
+        case -8: "LIBUSB_ERROR_OVERFLOW"
+        case -9: "LIBUSB_ERROR_PIPE"
+        case -10: "LIBUSB_ERROR_INTERRUPTED"
+        case -11: "LIBUSB_ERROR_NO_MEM"
+        case -12: "LIBUSB_ERROR_NOT_SUPPORTED"
+        case -99: "LIBUSB_ERROR_OTHER"
+        default: "libusb error \(code)"
+        }
     }
 }
 

@@ -51,6 +51,40 @@ public struct ScannerPipeline: Sendable {
         return decoder.counters
     }
 
+    /// Records the events of a USB scanner read by a ``ScannerConnection`` (or ``ScannerHub``, one
+    /// pipeline per bound device) until the stream ends: each scan as a `scan` event at the bound
+    /// station, and a disconnect as `device-disconnected`; dropped partial scans and warnings are logged.
+    ///
+    /// The scan's data is what the scanner sent: an AIM symbology identifier the decoder separated
+    /// (`]C1`, from a HID POS report or a wedge scanner that sends one) is put back in front, so that
+    /// the core's normalizer reads the data by its symbology.
+    ///
+    /// - Parameter onRecorded: called after each event is recorded.
+    public func run(events: AsyncStream<ScannerEvent>, onRecorded: @Sendable (RecordedOutcome) async -> Void = { _ in }) async {
+        for await event in events {
+            switch event {
+            case .scan(let scan, _):
+                await record(.scan(station: binding.station, device: binding.device, data: scan.rawText), onRecorded: onRecorded)
+            case .disconnected(let reason):
+                await record(.deviceDisconnected(station: binding.station, device: binding.device, reason: reason), onRecorded: onRecorded)
+            case .dropped(let partial, let reason):
+                logger.warning("\(binding.device): partial scan '\(LiveFeedFormatter.visible(partial))' dropped: \(reason)")
+            case .warning(let text):
+                logger.warning("\(binding.device): \(text)")
+            case .connected(let mode, let interface, _):
+                logger.info("\(binding.device) at \(binding.station): reading \(mode) on interface \(interface)")
+            }
+        }
+    }
+
+    private func record(_ payload: EventPayload, onRecorded: @Sendable (RecordedOutcome) async -> Void) async {
+        do {
+            await onRecorded(try await recorder.record(CustodyEvent(at: clock(), payload)))
+        } catch {
+            logger.error("\(payload.type) from \(binding.device) at \(binding.station) not recorded: \(error)")
+        }
+    }
+
     private func handle(_ event: WedgeEvent, onRecorded: @Sendable (RecordedOutcome) async -> Void) async {
         switch event {
         case .scan(let text):
