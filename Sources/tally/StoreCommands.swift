@@ -120,6 +120,29 @@ extension DatabaseOptions {
     func open() throws -> CustodyStore { try CustodyStore(path: try StateLocation.database(db)) }
 }
 
+/// A JSON string literal for `text`: quotes, backslashes and control characters escaped (for the
+/// commands that write their JSON lines by hand, in a fixed key order).
+func jsonQuoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+}
+
 /// One value as a compact JSON line with sorted keys.
 func jsonLine(_ value: some Encodable) throws -> String {
     let encoder = JSONEncoder()
