@@ -121,8 +121,8 @@ public enum DemoRunner {
         output("Imported \(manifest.assets.count) assets on \(manifest.pallets.count) pallets for load \(SampleManifest.load).")
 
         // The scale: a simulated MT-SICS indicator on a pty, read through the real termios port.
-        let scale = try SimulatedMTSICSScale(division: DemoScript.division, unit: .kilogram,
-                                             intervalMilliseconds: 40, serialNumber: "SIM0000001")
+        let scale = try SimulatedScale(protocol: MTSICS.name, transmission: .continuous(intervalMilliseconds: 40),
+                                       division: DemoScript.division, unit: .kilogram)
         defer { scale.stop() }
         let port = try SerialPort.open(path: scale.slavePath, settings: .default8N1)
         output("Scale \(scaleIdentity): MT-SICS on \(scale.slavePath) (9600 8N1), bound to \(DemoScript.station).")

@@ -55,7 +55,7 @@ private func isStable(_ event: ScaleReader.Event, _ weight: Weight, kind: ScaleR
 final class ScaleReaderTests: XCTestCase {
     /// Opens the simulator's slave path with the real port and starts a reader in `mode`.
     private func startReader(
-        _ scale: SimulatedMTSICSScale, mode: ScaleReader.Mode? = nil, log: EventLog
+        _ scale: SimulatedScale, mode: ScaleReader.Mode? = nil, log: EventLog
     ) throws -> (ScaleReader, SerialPort) {
         let port = try SerialPort.open(path: scale.slavePath, settings: .default8N1)
         let driver = MTSICS()
@@ -65,7 +65,7 @@ final class ScaleReaderTests: XCTestCase {
     }
 
     func testStreamedPlacementGivesTheExactStableReading() throws {
-        let scale = try SimulatedMTSICSScale(intervalMilliseconds: 20)
+        let scale = try SimulatedScale(protocol: MTSICS.name, transmission: .continuous(intervalMilliseconds: 20))
         defer { scale.stop() }
         let log = EventLog()
         let (reader, port) = try startReader(scale, log: log)
@@ -116,7 +116,7 @@ final class ScaleReaderTests: XCTestCase {
     }
 
     func testGarbageIsReportedWithOffsetsAndReadingsContinue() throws {
-        let scale = try SimulatedMTSICSScale(intervalMilliseconds: 20)
+        let scale = try SimulatedScale(protocol: MTSICS.name, transmission: .continuous(intervalMilliseconds: 20))
         defer { scale.stop() }
         let log = EventLog()
         let (reader, _) = try startReader(scale, log: log)
@@ -149,7 +149,7 @@ final class ScaleReaderTests: XCTestCase {
     }
 
     func testPollingMode() throws {
-        let scale = try SimulatedMTSICSScale()
+        let scale = try SimulatedScale(protocol: MTSICS.name)
         defer { scale.stop() }
         let log = EventLog()
         let (reader, _) = try startReader(scale, mode: .poll(command: MTSICS.sendWeightImmediately, intervalMilliseconds: 20), log: log)
@@ -162,7 +162,7 @@ final class ScaleReaderTests: XCTestCase {
     }
 
     func testTareZeroAndOverloadThroughTheReader() throws {
-        let scale = try SimulatedMTSICSScale(intervalMilliseconds: 20)
+        let scale = try SimulatedScale(protocol: MTSICS.name, transmission: .continuous(intervalMilliseconds: 20))
         defer { scale.stop() }
         let log = EventLog()
         let (reader, _) = try startReader(scale, log: log)
@@ -180,9 +180,11 @@ final class ScaleReaderTests: XCTestCase {
 
         try reader.send(MTSICS.zero)
         XCTAssertTrue(log.wait { $0.contains { if case .reply("Z A", _) = $0 { true } else { false } } })
+        let afterZero = log.readings.count
         try reader.send(MTSICS.sendWeightImmediatelyAndRepeat)
-        scale.place(weight: kilograms(200), settleReadings: 0)
-        XCTAssertTrue(log.wait { $0.contains { isStable($0, kilograms(50), kind: .gross) } }, "zeroed at 15.0 kg, tare cleared")
+        // Zeroed with the 15.0 kg still on the platform: the display reads 0 gross, the tare is gone.
+        XCTAssertTrue(log.wait { _ in log.readings.dropFirst(afterZero).contains { $0.reading.stable && $0.reading.kind == .gross && $0.reading.weight == kilograms(0) } },
+                      "zeroed at 15.0 kg, tare cleared")
 
         scale.overload()
         XCTAssertTrue(log.wait { _ in log.readings.contains { $0.reading.status == .overload } })
@@ -191,7 +193,7 @@ final class ScaleReaderTests: XCTestCase {
     }
 
     func testDisconnectIsReportedAndEndsTheReader() throws {
-        let scale = try SimulatedMTSICSScale(intervalMilliseconds: 20)
+        let scale = try SimulatedScale(protocol: MTSICS.name, transmission: .continuous(intervalMilliseconds: 20))
         let log = EventLog()
         let (reader, port) = try startReader(scale, log: log)
         defer { reader.stop() }
@@ -205,7 +207,7 @@ final class ScaleReaderTests: XCTestCase {
     }
 
     func testStopFromTheEventCallback() throws {
-        let scale = try SimulatedMTSICSScale(intervalMilliseconds: 20)
+        let scale = try SimulatedScale(protocol: MTSICS.name, transmission: .continuous(intervalMilliseconds: 20))
         defer { scale.stop() }
         let port = try SerialPort.open(path: scale.slavePath, settings: .default8N1)
         let box = ReaderBox()
@@ -226,7 +228,7 @@ final class ScaleReaderTests: XCTestCase {
     }
 
     func testEventStreamFinishesWhenTheReaderStops() async throws {
-        let scale = try SimulatedMTSICSScale(intervalMilliseconds: 20)
+        let scale = try SimulatedScale(protocol: MTSICS.name, transmission: .continuous(intervalMilliseconds: 20))
         defer { scale.stop() }
         let port = try SerialPort.open(path: scale.slavePath, settings: .default8N1)
         let (reader, events) = ScaleReader.withEventStream(port: port, driver: MTSICS(), mode: .preferred(for: MTSICS()))
@@ -250,7 +252,7 @@ final class ScaleReaderTests: XCTestCase {
     }
 
     func testStopBeforeStartClosesThePort() throws {
-        let scale = try SimulatedMTSICSScale()
+        let scale = try SimulatedScale(protocol: MTSICS.name)
         defer { scale.stop() }
         let port = try SerialPort.open(path: scale.slavePath, settings: .default8N1)
         let reader = ScaleReader(port: port, driver: MTSICS(), mode: .listen) { _ in }
