@@ -45,12 +45,14 @@ let package = Package(
             ]
         ),
 
-        // Wiring: the recorder (core + store), device pipelines, the demo scenario.
+        // Wiring: the recorder (core + store), the service configuration, device pipelines and stations, the demo scenario.
         .target(
             name: "TallyRuntime",
             dependencies: [
                 "TallyCore", "TallyDevices", "TallyStore",
                 .product(name: "Logging", package: "swift-log"),
+                // The service configuration is YAML, read with the profile loader's checked field readers.
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
 

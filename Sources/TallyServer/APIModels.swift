@@ -126,3 +126,28 @@ struct OutcomeJSON: Encodable {
         self.changedAlerts = changedAlerts
     }
 }
+
+/// One device in `GET /devices`: every key always present (null when unknown).
+struct DeviceJSON: Encodable {
+    var status: DeviceStatus
+
+    init(_ status: DeviceStatus) { self.status = status }
+
+    enum CodingKeys: String, CodingKey { case identity, kind, profile, station, state, path, since, lastEvent, scans, weights, errors, detail }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(status.identity, forKey: .identity)
+        try container.encode(status.kind, forKey: .kind)
+        try container.encode(status.profile, forKey: .profile)
+        try container.encode(status.station, forKey: .station)
+        try container.encode(status.state.rawValue, forKey: .state)
+        try container.encode(status.path, forKey: .path)
+        try container.encode(status.since, forKey: .since)
+        try container.encode(status.lastEvent, forKey: .lastEvent)
+        try container.encode(status.scans, forKey: .scans)
+        try container.encode(status.weights, forKey: .weights)
+        try container.encode(status.errors, forKey: .errors)
+        try container.encode(status.detail, forKey: .detail)
+    }
+}

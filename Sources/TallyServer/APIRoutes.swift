@@ -29,6 +29,10 @@ struct APIRoutes: Sendable {
             let user = try authorize(request, .viewer)
             return json(user)
         }
+        api.get("devices") { request, _ in
+            _ = try authorize(request, .viewer)
+            return json(["devices": server.devices.snapshot().map(DeviceJSON.init)])
+        }
         api.get("loads") { request, _ in
             _ = try authorize(request, .viewer)
             let engine = await server.recorder.state()
@@ -322,11 +326,29 @@ struct APIRoutes: Sendable {
                AlertCode.allCases.map { ("{code=\"\($0.rawValue)\"}", byCode[$0] ?? 0) })
         metric("tally_open_alerts", "gauge", "Alerts not yet resolved, by severity.",
                AlertSeverity.allCases.map { ("{severity=\"\($0.rawValue)\"}", open[$0] ?? 0) })
+        let devices = server.devices.snapshot()
+        func deviceLabels(_ device: DeviceStatus) -> String {
+            "{device=\"\(prometheusLabel(device.identity))\",kind=\"\(device.kind)\",station=\"\(prometheusLabel(device.station ?? ""))\"}"
+        }
+        metric("tally_device_up", "gauge", "1 while the device is connected and read, else 0 (disconnected or unbound).",
+               devices.map { (deviceLabels($0), $0.state == .connected ? 1 : 0) })
+        metric("tally_device_scans_total", "counter", "Scans recorded from the device since the service started.",
+               devices.filter { $0.kind == "scanner" }.map { (deviceLabels($0), Int64($0.scans)) })
+        metric("tally_device_weights_total", "counter", "Weights recorded from the device since the service started.",
+               devices.filter { $0.kind == "scale" }.map { (deviceLabels($0), Int64($0.weights)) })
+        metric("tally_device_errors_total", "counter", "Undecodable frames or reports from the device since the service started.",
+               devices.map { (deviceLabels($0), Int64($0.errors)) })
         metric("tally_stream_clients", "gauge", "Connected live-stream clients.", [("", Int64(stats.clients))])
         metric("tally_stream_dropped_clients_total", "counter", "Live-stream clients dropped for a full buffer.", [("", Int64(stats.dropped))])
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: lines.joined(separator: "\n") + "\n")))
+    }
+
+    /// A Prometheus label value: backslash, double quote and newline escaped.
+    func prometheusLabel(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n")
     }
 
     // MARK: - Live stream
@@ -352,41 +374,50 @@ struct APIRoutes: Sendable {
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-store"
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            // However the body ends (finished, dropped, or the connection failed), the hub forgets the client.
+            defer { live.cancel() }
             var sent = startSeq
             try await writer.write(ByteBuffer(string: "retry: 1000\n: connected at seq \(startSeq)\n\n"))
             if resumeFrom != nil {
-                // The backlog from the log, with each event's alerts as they stand now.
+                // The backlog from the log, with each event's alerts as they stand now, in writes of about 64 KiB.
                 let alerts = try store.alerts()
                 let bySeq = Dictionary(grouping: alerts, by: \.seq)
                 let byID = Dictionary(uniqueKeysWithValues: alerts.map { ($0.id, $0) })
                 let backlog = try store.events(after: startSeq)
+                var pending = ByteBuffer()
                 for event in backlog {
                     var changed: [Alert] = []
                     switch event.event.payload {
                     case .acknowledge(let id, _, _), .resolve(let id, _, _, _): if let alert = byID[id] { changed = [alert] }
                     default: break
                     }
-                    try await writer.write(Self.message(OutcomeJSON(event: event, alerts: bySeq[event.seq] ?? [], changedAlerts: changed)))
+                    var message = Self.message(OutcomeJSON(event: event, alerts: bySeq[event.seq] ?? [], changedAlerts: changed))
+                    pending.writeBuffer(&message)
                     sent = event.seq
+                    if pending.readableBytes >= 64 * 1024 {
+                        try await writer.write(pending)
+                        pending = ByteBuffer()
+                    }
                 }
+                if pending.readableBytes > 0 { try await writer.write(pending) }
             }
-            for await item in live {
-                switch item {
-                case .heartbeat:
-                    try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
-                case .outcome(let outcome):
-                    guard outcome.event.seq > sent else { continue }
-                    try await writer.write(Self.message(OutcomeJSON(outcome)))
-                    sent = outcome.event.seq
-                }
+            // Live: everything queued since the last wakeup goes out as one write, from the hub's shared bytes.
+            var batch: [StreamItem] = []
+            while await live.nextBatch(into: &batch) {
+                if let bytes = StreamItem.join(batch, after: &sent) { try await writer.write(bytes) }
             }
             try await writer.finish(nil)
         })
     }
 
+    /// One event's SSE message (`id:` = its seq, `event: custody`, the outcome as one `data:` line).
+    ///
+    /// Live events are encoded once, by ``StreamHub/publish(_:)``, and shared by every client.
     static func message(_ outcome: OutcomeJSON) -> ByteBuffer {
         let data = APIJSON.data(outcome)
-        var buffer = ByteBuffer(string: "id: \(outcome.seq)\nevent: custody\ndata: ")
+        let head = "id: \(outcome.seq)\nevent: custody\ndata: "
+        var buffer = ByteBufferAllocator().buffer(capacity: head.utf8.count + data.count + 2)
+        buffer.writeString(head)
         buffer.writeBytes(data)
         buffer.writeString("\n\n")
         return buffer

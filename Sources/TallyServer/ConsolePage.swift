@@ -24,6 +24,7 @@ h2{font-size:1em;margin:.2em 0 .6em}
 .progress{height:.7em;background:#e0e0e0;border-radius:.35em;overflow:hidden}
 .progress div{height:100%;background:#2e7d32}
 .load{margin-bottom:1em}
+#devices td{padding:.15em .6em .15em 0}.dev-connected{color:#2e7d32}.dev-disconnected{color:#c62828;font-weight:bold}.dev-unbound{color:#8d6e00}
 svg text{font-size:10px}
 #login{display:none;gap:.5em}
 </style></head>
@@ -35,7 +36,8 @@ svg text{font-size:10px}
 </header>
 <main>
 <section><h2>Alerts</h2><ul id="alerts"></ul></section>
-<section><h2>Loads</h2><div id="loads"></div><h2>Pallet weights (kg): expected vs measured</h2><div id="chart"></div></section>
+<section><h2>Loads</h2><div id="loads"></div><h2>Pallet weights (kg): expected vs measured</h2><div id="chart"></div>
+<h2>Devices</h2><table id="devices"><tbody></tbody></table></section>
 </main>
 <script>
 "use strict";
@@ -100,6 +102,14 @@ function renderChart(details){
   });
   $("chart").innerHTML = s + '</svg>';
 }
+function renderDevices(list){
+  $("devices").tBodies[0].innerHTML = list.length ? list.map(d => '<tr data-device="' + esc(d.identity) + '" data-state="' + esc(d.state) + '">' +
+    '<td class="dev-' + esc(d.state) + '">' + (d.state === "connected" ? "&#9679; " : "&#9675; ") + esc(d.state) + '</td><td><b>' + esc(d.identity) +
+    '</b></td><td>' + esc(d.kind) + '</td><td>' + esc(d.station || "-") + '</td><td>' +
+    (d.kind === "scale" ? d.weights + ' weights' : d.scans + ' scans') + (d.errors ? ', ' + d.errors + ' errors' : '') +
+    '</td><td class="meta">' + esc(d.detail || "") + '</td></tr>').join("") : '<tr><td>no devices</td></tr>';
+}
+async function refreshDevices(){ try { renderDevices((await call("GET", "/devices")).devices); } catch (e) {} }
 let refreshing = null;
 function refreshLoads(){
   if (refreshing) return;
@@ -124,6 +134,7 @@ function connect(){
       document.querySelector('li[data-alert="' + a.id + '"]').dataset.sinceOpen = Math.round(performance.now() - openedAt); }
     for (const a of msg.changedAlerts) { alerts.set(a.id, a); renderAlert(a); }
     refreshLoads();
+    if (msg.type === "device-disconnected" || msg.type === "scan" || msg.type === "weight") refreshDevices();
   });
 }
 document.addEventListener("click", async ev => {
@@ -146,6 +157,7 @@ async function start(){
     const a = await call("GET", "/alerts");
     $("alerts").innerHTML = ""; for (const x of a.alerts) renderAlert(x);
     refreshLoads();
+    refreshDevices(); setInterval(refreshDevices, 3000);
     connect();
   } catch (e) { $("status").textContent = "error: " + e.message; $("status").className = "down"; $("login").style.display = "flex"; }
 }

@@ -35,14 +35,17 @@ public final class TallyHTTPServer: Sendable {
     public let configuration: ServerConfiguration
     /// The live-stream fan-out.
     public let hub: StreamHub
+    /// The devices and their status (`GET /api/v1/devices`, `/metrics`).
+    public let devices: DeviceBoard
     private let tasks = Mutex<[Task<Void, Never>]>([])
     private let serverTask = Mutex<Task<Void, any Error>?>(nil)
 
-    /// Creates a server over `recorder` for `users`.
-    public init(recorder: CustodyRecorder, users: UserDirectory, configuration: ServerConfiguration = .init()) {
+    /// Creates a server over `recorder` for `users`, showing the devices on `devices`.
+    public init(recorder: CustodyRecorder, users: UserDirectory, configuration: ServerConfiguration = .init(), devices: DeviceBoard = DeviceBoard()) {
         self.recorder = recorder
         self.users = users
         self.configuration = configuration
+        self.devices = devices
         hub = StreamHub(bufferCapacity: configuration.streamBufferCapacity)
     }
 

@@ -72,6 +72,7 @@ struct ConsoleCommand: AsyncParsableCommand {
             case .connected: state.connection = "live"
             case .disconnected(let reason): state.connection = "reconnecting (\(reason))"
             case .loads(let list): state.loads = list
+            case .devices(let list): state.devices = list
             case .alerts(let list): state.replaceAlerts(list)
             case .outcome(let outcome):
                 state.apply(outcome)
@@ -105,6 +106,7 @@ enum ConsoleInput: Sendable {
     case connected
     case disconnected(String)
     case loads([ClientLoad])
+    case devices([ClientDevice])
     case alerts([ClientAlert])
     case outcome(ClientOutcome)
     case acknowledged(Int64, String?)
@@ -193,7 +195,8 @@ final class ConsoleSignals {
 
 /// The network side: the initial state, then the live stream, reconnecting with `Last-Event-ID`.
 enum ConsoleFeed {
-    /// Refetches the loads (progress changes with scans and weights), coalescing requests.
+    /// Refetches the loads (progress changes with scans and weights) and the devices, coalescing
+    /// requests; the devices also every 2 s, since plugging and unplugging is not a custody event.
     final class LoadsRefresher: Sendable {
         private let dirty = Mutex(false)
         private let semaphore = DispatchSemaphore(value: 0)
@@ -205,10 +208,13 @@ enum ConsoleFeed {
 
         func run(client: TallyAPIClient, _ sink: AsyncStream<ConsoleInput>.Continuation) {
             while true {
-                semaphore.wait()
-                Thread.sleep(forTimeInterval: 0.05) // let a burst of events settle into one request
-                dirty.withLock { $0 = false }
-                if let list = try? client.get("/api/v1/loads", as: ClientLoadList.self) { sink.yield(.loads(list.loads)) }
+                let signalled = semaphore.wait(timeout: .now() + 2) == .success
+                if signalled {
+                    Thread.sleep(forTimeInterval: 0.05) // let a burst of events settle into one request
+                    dirty.withLock { $0 = false }
+                    if let list = try? client.get("/api/v1/loads", as: ClientLoadList.self) { sink.yield(.loads(list.loads)) }
+                }
+                if let list = try? client.get("/api/v1/devices", as: ClientDeviceList.self) { sink.yield(.devices(list.devices)) }
             }
         }
     }
@@ -228,6 +234,7 @@ enum ConsoleFeed {
                         lastEventID = String(try client.get("/api/v1/health", as: ClientHealth.self).lastSeq)
                     }
                     sink.yield(.loads(try client.get("/api/v1/loads", as: ClientLoadList.self).loads))
+                    sink.yield(.devices(try client.get("/api/v1/devices", as: ClientDeviceList.self).devices))
                     sink.yield(.alerts(try client.get("/api/v1/alerts?state=open", as: ClientAlertList.self).alerts))
                     try client.stream(lastEventID: lastEventID, onOpen: { sink.yield(.connected) }) { message in
                         if let id = message.id { lastEventID = id }
@@ -255,6 +262,7 @@ struct ConsoleState {
     var url: String
     var alerts: [Int64: ClientAlert] = [:]
     var loads: [ClientLoad] = []
+    var devices: [ClientDevice] = []
     var selected: Int64?
     var connection = "connecting"
     var lastSeq: Int64?
@@ -335,8 +343,9 @@ struct ConsoleState {
         let seqText = lastSeq.map { "  seq \($0)" } ?? ""
         lines.append("\u{1B}[7m" + Self.fit(" Tally console  \(url)  [\(connection)]\(seqText)", width) + Self.reset)
         let list = openAlerts
-        let loadRows = min(loads.count, max(1, (height - 7) / 3))
-        let alertRows = max(1, height - 6 - max(1, loadRows))
+        let loadRows = min(loads.count, max(1, (height - 10) / 3))
+        let deviceRows = min(devices.count, max(1, (height - 10) / 4))
+        let alertRows = max(1, height - 9 - max(1, loadRows) - max(1, deviceRows))
         lines.append("\u{1B}[1m" + Self.fit(" Open alerts (\(list.count))", width) + Self.reset)
         if list.isEmpty {
             lines.append(Self.fit("   none", width))
@@ -363,6 +372,18 @@ struct ConsoleState {
             if load.openAlerts > 0 { text += "  alerts \(load.openAlerts)" }
             if load.sealed { text += "  SEALED" }
             lines.append(Self.fit(text, width))
+        }
+        lines.append(Self.fit("", width))
+        lines.append("\u{1B}[1m" + Self.fit(" Devices (\(devices.count))", width) + Self.reset)
+        if devices.isEmpty { lines.append(Self.fit("   none", width)) }
+        for device in devices.prefix(deviceRows) {
+            let counts = device.kind == "scale" ? "\(device.weights) weights" : "\(device.scans) scans"
+            var text = "  \(device.state == "connected" ? "●" : "○") \(device.identity)  \(device.kind)  \(device.station ?? "-")  "
+                + "\(device.state.uppercased())  \(counts)"
+            if device.errors > 0 { text += "  \(device.errors) errors" }
+            if let detail = device.detail { text += "  (\(detail))" }
+            let style = device.state == "connected" ? "" : (device.state == "disconnected" ? "\u{1B}[1;31m" : "\u{1B}[33m")
+            lines.append(style + Self.fit(text, width) + Self.reset)
         }
         var screen = "\u{1B}[H"
         for line in lines.prefix(height - 1) { screen += line + "\u{1B}[K\r\n" }

@@ -64,19 +64,20 @@ struct DemoCommand: AsyncParsableCommand {
         let port = self.port
         let token = UserDirectory.makeToken()
         let started = Mutex<(server: TallyHTTPServer, port: Int)?>(nil)
+        let devices = DeviceBoard()
         let termination = serve && !exitAfterScenario ? TerminationSignal() : nil
         let onReady: @Sendable (CustodyRecorder) async throws -> Void = { recorder in
             guard serve else { return }
             var users = UserDirectory()
             users.add(User(name: "supervisor", role: .supervisor), token: token)
-            let server = TallyHTTPServer(recorder: recorder, users: users, configuration: ServerConfiguration(port: port))
+            let server = TallyHTTPServer(recorder: recorder, users: users, configuration: ServerConfiguration(port: port), devices: devices)
             let bound = try await ServerLauncher.start(server, host: "127.0.0.1", port: port)
             started.withLock { $0 = (server, bound) }
             write(ServerLauncher.banner(host: "127.0.0.1", port: bound, token: token))
             write("")
         }
         do {
-            _ = try await DemoRunner.run(databasePath: path, options: options, output: write, onReady: onReady)
+            _ = try await DemoRunner.run(databasePath: path, options: options, output: write, devices: devices, onReady: onReady)
         } catch {
             if let server = started.withLock({ $0?.server }) { await server.stop() }
             throw error

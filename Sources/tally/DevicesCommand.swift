@@ -12,7 +12,10 @@ struct DevicesCommand: AsyncParsableCommand {
         abstract: "List attached scanners and scales with their profile, identity and device node.",
         discussion: """
             Identity is <profile>:<usb serial>, or <profile>@<usb port> when the device has no serial of its \
-            own. Devices that match no profile are listed as unmatched (identity usb-<vid>-<pid>...). \
+            own. Devices that match no profile are listed as unmatched (identity usb-<vid>-<pid>...) and are not \
+            read, except a USB device whose HID report descriptor declares usage page 0x8C (HID Point of Sale \
+            bar code scanner): it is listed as a scanner with the built-in profile generic-hid-pos and a warning \
+            asking for a profile. \
             With --watch, the list is followed by a line per device added or removed (udev events, as they \
             happen) until Ctrl-C; with --json too, every line is one JSON object: {"event": "present" | \
             "added" | "removed", "device": {...}}.
@@ -49,12 +52,15 @@ struct DevicesCommand: AsyncParsableCommand {
         }
 
         let matched = devices.filter(\.isMatched).count
+        let byClass = devices.filter { $0.matchedBy == .hidClass }.count
         print("\(devices.count) device\(devices.count == 1 ? "" : "s"), \(matched) matched "
+              + (byClass > 0 ? "(\(byClass) by HID class, without a profile) " : "")
               + "(\(profiles.count) profiles from \(location.directory.path))")
         guard !devices.isEmpty else { return }
         var rows = [["IDENTITY", "KIND", "PROFILE", "DEVNODE", "USB", "SERIAL", "PORT", "PRODUCT"]]
         for device in devices {
             var profile = device.profileID ?? "(unmatched)"
+            if device.matchedBy == .hidClass { profile += " (by HID class)" }
             if !device.ambiguousWith.isEmpty { profile += " (also: \(device.ambiguousWith.joined(separator: ", ")))" }
             let product = [device.usb.manufacturer, device.usb.product].compactMap { $0 }.joined(separator: " ")
             rows.append([
@@ -71,6 +77,15 @@ struct DevicesCommand: AsyncParsableCommand {
         print(ProfilesCommand.table(rows), terminator: "")
         for device in devices {
             if let link = device.tty?.byIDLink { print("  \(device.identity): \(link)") }
+        }
+        for device in devices {
+            if let warning = device.warning {
+                print("  warning: \(device.identity): \(warning)")
+            } else if !device.isMatched, device.node == .usb {
+                let keyboard = device.usb.interfaces.contains { $0.hidClass == .keyboard }
+                print("  \(device.identity): not read: no profile names \(device.usb.vendorID):\(device.usb.productID)"
+                      + (keyboard ? " (a keyboard: a wedge scanner or an operator's own keyboard; add a profile to read it)" : ""))
+            }
         }
     }
 
@@ -132,6 +147,7 @@ struct DevicesCommand: AsyncParsableCommand {
             let profile = device.profileID ?? "(unmatched)"
             line = "\(event.padding(toLength: 8, withPad: " ", startingAt: 0))\(device.identity)  \(kind)  \(profile)  "
                 + "\(device.devnode ?? "-")  \(device.usb.vendorID):\(device.usb.productID)  \(device.tty?.interfacePath ?? device.usb.portPath)"
+                + (event != "removed" ? device.warning.map { "\n        warning: \($0)" } ?? "" : "")
         }
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }

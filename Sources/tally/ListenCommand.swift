@@ -11,7 +11,10 @@ struct ListenCommand: AsyncParsableCommand {
         commandName: "listen",
         abstract: "Print decoded scans from every attached USB scanner as they arrive.",
         discussion: """
-            Scanners are the USB devices matched to a usb-hid-keyboard or usb-hid-pos profile (see tally devices). \
+            Scanners are the USB devices matched to a usb-hid-keyboard or usb-hid-pos profile (see tally devices), \
+            and USB devices no profile names whose HID report descriptor declares usage page 0x8C (HID POS bar code \
+            scanner): those are read with the built-in generic-hid-pos profile, with a warning asking for a profile. \
+            An unprofiled keyboard is never opened. \
             Each is opened with libusb (its kernel driver detached while Tally reads it, so scans do not type into a \
             console) and decoded by its report descriptor and profile. Scanners plugged in later are read within a \
             second; an unplugged scanner reports device-disconnected and drops its partial scan. \

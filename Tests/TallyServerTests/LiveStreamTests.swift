@@ -102,6 +102,41 @@ final class LiveStreamTests: XCTestCase {
         XCTAssertEqual(stats.clients, 1)
     }
 
+    func testAStalledHTTPClientIsDroppedOthersGetEverythingAndItResumesWithoutGaps() async throws {
+        let fixture = try await ServerFixture.start(configuration: ServerConfiguration(port: 0, streamBufferCapacity: 64))
+        defer { Task { await fixture.stop() } }
+        try await fixture.post(#"{"type":"assign","station":"dock-1","load":"L-2611-A"}"#)
+        // The stalled client reads nothing and has a tiny receive window, so the server's writes back up.
+        let stalled = try RawStreamSocket(port: fixture.port, token: ServerFixture.viewer, receiveBuffer: 4096)
+        let reader = try RawStreamSocket(port: fixture.port, token: ServerFixture.viewer)
+        try await waitUntilConnected(fixture, clients: 2)
+        // 1000 events of ~9 KB (the scanned text is 3000 characters) in bursts of 20, well within a client's
+        // 64: ~9 MB in all, more than the stalled connection's socket buffers and the server's write buffer hold.
+        let count = 1000
+        let filler = String(repeating: "X", count: 3000)
+        var ids: [Int64] = []
+        for burst in stride(from: 2, through: count + 1, by: 20) {
+            try await fixture.post((burst..<(burst + 20)).map { #"{"type":"scan","station":"dock-1","data":"S\#($0)-\#(filler)"}"# }
+                .joined(separator: "\n"))
+            // The reader gets every event, in order, although the other client stalls.
+            ids += try await reader.ids(through: Int64(burst + 19))
+        }
+        let last = Int64(count + 1)
+        XCTAssertEqual(ids, Array(2...last))
+        for _ in 0..<500 where fixture.server.hub.statistics().dropped < 1 { try await Task.sleep(for: .milliseconds(10)) }
+        XCTAssertEqual(fixture.server.hub.statistics().dropped, 1)
+        XCTAssertEqual(fixture.server.hub.statistics().clients, 1)
+
+        // The stalled client gets what was queued for it, then its stream ends; it resumes from its last id.
+        var received = try await stalled.ids(through: nil)
+        let resumeFrom = try XCTUnwrap(received.last)
+        XCTAssertLessThan(resumeFrom, last, "the stalled client was dropped before the end")
+        XCTAssertEqual(received, Array(2...resumeFrom))
+        let resumed = try RawStreamSocket(port: fixture.port, token: ServerFixture.viewer, lastEventID: resumeFrom)
+        received += try await resumed.ids(through: last)
+        XCTAssertEqual(received, Array(2...last), "nothing missed, nothing repeated")
+    }
+
     /// Waits until the server counts a connected stream client.
     func waitUntilConnected(_ fixture: ServerFixture, clients: Int = 1) async throws {
         for _ in 0..<500 {
@@ -109,5 +144,66 @@ final class LiveStreamTests: XCTestCase {
             try await Task.sleep(for: .milliseconds(10))
         }
         XCTFail("no stream client connected")
+    }
+}
+
+/// A live-stream client on a raw socket that reads only when asked, decoding with the client library's
+/// chunked decoder and SSE parser (linear in the bytes, for streams of megabytes).
+final class RawStreamSocket: @unchecked Sendable {
+    // @unchecked: the socket and the decoders are used by the one test that owns the client, one call at a time.
+    let fd: Int32
+    private var head: [UInt8] = []
+    private var chunks = ChunkedDecoder()
+    private var parser = SSEParser()
+    private var pending: [Int64] = []
+
+    /// Connects to the live stream and sends the request; `receiveBuffer` is set before connecting, so the
+    /// window the client advertises stays that small.
+    init(port: Int, token: String, lastEventID: Int64? = nil, receiveBuffer: Int32? = nil) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EIO) }
+        if var size = receiveBuffer { setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard result == 0 else { close(fd); throw POSIXError(.ECONNREFUSED) }
+        var headers = ["Accept": "text/event-stream"]
+        if let lastEventID { headers["Last-Event-ID"] = "\(lastEventID)" }
+        HTTPTestClient.send(fd, Array(HTTPTestClient.head(method: "GET", path: "/api/v1/stream", token: token, headers: headers, bodyCount: 0).utf8))
+    }
+
+    deinit { close(fd) }
+
+    /// The ids of the messages read up to the one with id `last`, or to the end of the response if nil.
+    func ids(through last: Int64?) async throws -> [Int64] {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try self.read(through: last) }) }
+        }
+    }
+
+    private func read(through last: Int64?) throws -> [Int64] {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            if let last, let index = pending.firstIndex(where: { $0 >= last }) {
+                defer { pending.removeFirst(index + 1) }
+                return Array(pending[...index])
+            }
+            if last == nil, chunks.isFinished { defer { pending = [] }; return pending }
+            let count = recv(fd, &buffer, buffer.count, 0)
+            guard count > 0 else { throw POSIXError(count == 0 ? .ECONNRESET : .ETIMEDOUT) }
+            var bytes = buffer[0..<count]
+            // The response head, byte by byte up to its blank line.
+            while let byte = bytes.first, head.suffix(4) != [13, 10, 13, 10] {
+                head.append(byte)
+                bytes = bytes.dropFirst()
+            }
+            for message in parser.feed(try chunks.feed(bytes)) { pending.append(message.id.flatMap { Int64($0) } ?? -1) }
+        }
     }
 }

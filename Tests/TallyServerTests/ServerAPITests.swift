@@ -16,7 +16,7 @@ struct ServerFixture {
     static let operatorToken = "operator-token"
     static let supervisor = "supervisor-token"
 
-    static func start(configuration: ServerConfiguration = .init(port: 0)) async throws -> ServerFixture {
+    static func start(configuration: ServerConfiguration = .init(port: 0), devices: DeviceBoard = DeviceBoard()) async throws -> ServerFixture {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tally-server-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try CustodyStore(path: directory.appendingPathComponent("tally.sqlite").path)
@@ -26,7 +26,7 @@ struct ServerFixture {
         users.add(User(name: "vera", role: .viewer), token: viewer)
         users.add(User(name: "otto", role: .operator), token: operatorToken)
         users.add(User(name: "sam", role: .supervisor), token: supervisor)
-        let server = TallyHTTPServer(recorder: recorder, users: users, configuration: configuration)
+        let server = TallyHTTPServer(recorder: recorder, users: users, configuration: configuration, devices: devices)
         let port = try await server.start()
         return ServerFixture(server: server, recorder: recorder, port: port, directory: directory)
     }

@@ -12,7 +12,7 @@
 //   reports <devnode> <hex> [<hex> ...]   queue input reports on a fake device
 //   wait-drained <devnode> <seconds>      wait until the program has read and handled every queued report
 //   unplug <devnode>                      the fake device answers every request with ENODEV
-//   counts <devnode>                      → ok key=value ... (detach, attach, claim, release, ...)
+//   counts <devnode>                      → ok key=value ... (capabilities: opened; detach, attach, claim, release, ...)
 //   spawn <stdout> <stderr> <program> [args...]  → ok <pid>; program runs with the preload
 //   wait-sockets <count> <seconds>        wait until the program has that many udev monitors
 //   uevent <action> <devpath>             send a udev event for a testbed device to every monitor
@@ -157,6 +157,9 @@ final class FakeDevice: Sendable {
         if state.unplugged { return (-1, ENODEV) }
         switch request {
         case tally_usbdevfs_get_capabilities():
+            // libusb asks this first when it opens the device: counted, so tests can tell that a
+            // device was never opened.
+            state.counts["capabilities", default: 0] += 1
             var capabilities: UInt32 = 0
             withUnsafeMutableBytes(of: &capabilities) { raw in
                 umockdev_ioctl_data_update(data, 0, raw.bindMemory(to: UInt8.self).baseAddress, 4)

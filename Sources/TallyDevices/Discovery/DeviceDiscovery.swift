@@ -30,14 +30,22 @@ public struct DiscoveredDevice: Sendable, Hashable, Codable {
         public var interfaceProtocol: Int?
         /// The bound kernel driver (`usbhid`, `ftdi_sio`), when any.
         public var driver: String?
+        /// What the interface's HID report descriptor declares, read from sysfs (the `hid` device
+        /// the kernel driver made under the interface); nil when there is no such device (not HID,
+        /// or the driver is unbound, e.g. while Tally reads the device).
+        public var hidClass: HIDDeviceClass?
 
         /// Creates an interface description.
-        public init(number: Int, interfaceClass: Int? = nil, subclass: Int? = nil, interfaceProtocol: Int? = nil, driver: String? = nil) {
+        public init(
+            number: Int, interfaceClass: Int? = nil, subclass: Int? = nil, interfaceProtocol: Int? = nil,
+            driver: String? = nil, hidClass: HIDDeviceClass? = nil
+        ) {
             self.number = number
             self.interfaceClass = interfaceClass
             self.subclass = subclass
             self.interfaceProtocol = interfaceProtocol
             self.driver = driver
+            self.hidClass = hidClass
         }
     }
 
@@ -112,14 +120,28 @@ public struct DiscoveredDevice: Sendable, Hashable, Codable {
         public var byIDLink: String? { links.first { $0.hasPrefix("/dev/serial/by-id/") } }
     }
 
+    /// How a device got its profile.
+    public enum MatchKind: String, Sendable, Hashable, Codable {
+        /// A hardware profile names its USB ids (and serial, interface).
+        case usbID = "usb-id"
+        /// No profile names it, but its HID report descriptor declares usage page 0x8C: the
+        /// built-in ``GenericHIDPOSProfile`` (with a ``DiscoveredDevice/warning``).
+        case hidClass = "hid-class"
+    }
+
     /// USB device or tty.
     public var node: Node
     /// The stable identity: `<profile id>:<usb serial>`, or `<profile id>@<port path>` when the device
     /// has no serial (or shares it with another device). Unmatched devices use `usb-<vid>-<pid>` in place
     /// of the profile id.
     public var identity: String
-    /// The matched profile's id, or nil when no profile matches.
+    /// The matched profile's id (``GenericHIDPOSProfile/id`` for a device matched by its HID class),
+    /// or nil when no profile matches.
     public var profileID: String?
+    /// How the profile was chosen; nil when no profile matches.
+    public var matchedBy: MatchKind?
+    /// Something the operator should act on (a device read without a profile), when any.
+    public var warning: String?
     /// The matched profile's name.
     public var profileName: String?
     /// The matched profile's kind.
@@ -145,11 +167,13 @@ public struct DiscoveredDevice: Sendable, Hashable, Codable {
     public init(
         node: Node, identity: String, profileID: String?, profileName: String?, kind: HardwareProfile.Kind?,
         transport: HardwareProfile.Transport?, ambiguousWith: [String], devnode: String?, devpath: String,
-        usb: USB, tty: TTY?
+        usb: USB, tty: TTY?, matchedBy: MatchKind? = nil, warning: String? = nil
     ) {
         self.node = node
         self.identity = identity
         self.profileID = profileID
+        self.matchedBy = matchedBy ?? (profileID == nil ? nil : .usbID)
+        self.warning = warning
         self.profileName = profileName
         self.kind = kind
         self.transport = transport
@@ -168,6 +192,11 @@ public struct DiscoveredDevice: Sendable, Hashable, Codable {
 /// a profile that names a serial or an interface matches only that device or interface. When several
 /// profiles match, the most specific wins (serial, then interface, then bare vid:pid); among equally
 /// specific ones the lowest id wins and the others are listed in ``DiscoveredDevice/ambiguousWith``.
+///
+/// A USB device that no profile matches but that has a HID interface whose report descriptor (read
+/// from sysfs, never by opening the device) declares a top-level collection on usage page 0x8C is
+/// unambiguously a barcode scanner: it gets the built-in ``GenericHIDPOSProfile`` and a warning
+/// asking for a profile. An unmatched keyboard stays unmatched (it may be the operator's own).
 public struct DeviceDiscovery: Sendable {
     /// The profiles to match against.
     public var profiles: [HardwareProfile]
@@ -239,6 +268,22 @@ public struct DeviceDiscovery: Sendable {
             devices[key]!.usb.interfaces.sort { $0.number < $1.number }
         }
 
+        // What each HID interface declares: the report descriptors of the `hid` devices the kernel
+        // made under the interfaces (sysfs, read as files; the devices are not opened).
+        var hidClasses: [String: [HIDDeviceClass]] = [:]
+        for syspath in try udev.syspaths(subsystem: "hid") {
+            guard let interface = udev.ancestor(ofSyspath: syspath, subsystem: "usb", devtype: "usb_interface", attributes: []),
+                  let bytes = try? SysfsBinaryAttribute.read(syspath: syspath, name: "report_descriptor") else { continue }
+            hidClasses[interface.syspath, default: []].append(HIDDeviceClass.classify(reportDescriptor: bytes))
+        }
+        for (interfaceSyspath, classes) in hidClasses {
+            guard let parent = udev.ancestor(ofSyspath: interfaceSyspath, subsystem: "usb", devtype: "usb_device", attributes: []),
+                  let snapshot = udev.device(syspath: interfaceSyspath, attributes: ["bInterfaceNumber"]),
+                  let number = hexInt(snapshot.attributes["bInterfaceNumber"]),
+                  let index = devices[parent.syspath]?.usb.interfaces.firstIndex(where: { $0.number == number }) else { continue }
+            devices[parent.syspath]!.usb.interfaces[index].hidClass = HIDDeviceClass.strongest(classes)
+        }
+
         // Serial ports with a USB parent.
         var found: [Found] = []
         var withTTYs: Set<String> = []
@@ -282,10 +327,17 @@ public struct DeviceDiscovery: Sendable {
         }
         var devices: [DiscoveredDevice] = ordered.map { item in
             let candidates = candidates(for: item)
-            let chosen = candidates.first
+            var chosen = candidates.first
             let ambiguous = candidates.dropFirst()
                 .filter { $0.match?.specificity == chosen?.match?.specificity }
                 .map(\.id)
+            var matchedBy: DiscoveredDevice.MatchKind? = chosen == nil ? nil : .usbID
+            var warning: String?
+            if chosen == nil, let generic = Self.classMatch(for: item) {
+                chosen = generic.profile
+                matchedBy = .hidClass
+                warning = generic.warning
+            }
             let base = chosen?.id ?? "usb-\(item.usb.vendorID)-\(item.usb.productID)"
             let identity: String
             if let serial = item.usb.serial.map(Self.sanitized), !serial.isEmpty {
@@ -296,7 +348,8 @@ public struct DeviceDiscovery: Sendable {
             return DiscoveredDevice(
                 node: item.node, identity: identity, profileID: chosen?.id, profileName: chosen?.name,
                 kind: chosen?.kind, transport: chosen?.transport, ambiguousWith: Array(ambiguous),
-                devnode: item.devnode, devpath: item.devpath, usb: item.usb, tty: item.tty)
+                devnode: item.devnode, devpath: item.devpath, usb: item.usb, tty: item.tty,
+                matchedBy: matchedBy, warning: warning)
         }
 
         // Identical identities fall back to the port path, then (ttys) to the tty name.
@@ -308,6 +361,27 @@ public struct DeviceDiscovery: Sendable {
             if let tty = devices[index].tty { devices[index].identity += "/\(tty.name)" }
         }
         return devices
+    }
+
+    /// The built-in profile and warning for a USB device no profile names, when one of its HID
+    /// interfaces declares usage page 0x8C (``HIDDeviceClass/barcodeScanner``); nil otherwise (a tty,
+    /// a keyboard, a device whose descriptors could not be read). Pure.
+    public static func classMatch(for item: Found) -> (profile: HardwareProfile, warning: String)? {
+        guard item.node == .usb, let interface = GenericHIDPOSProfile.scannerInterface(of: item.usb) else { return nil }
+        let (vendor, product) = (item.usb.vendorID, item.usb.productID)
+        return (
+            GenericHIDPOSProfile.profile(vendorID: vendor, productID: product, interface: interface),
+            GenericHIDPOSProfile.warning(vendorID: vendor, productID: product, interface: interface))
+    }
+
+    /// The profile to read `device` with: the loaded profile discovery chose, or the built-in
+    /// ``GenericHIDPOSProfile`` for a device matched by its HID class; nil when unmatched.
+    public func profile(for device: DiscoveredDevice) -> HardwareProfile? {
+        switch device.matchedBy {
+        case .hidClass?: GenericHIDPOSProfile.profile(for: device)
+        case .usbID?: profiles.first { $0.id == device.profileID }
+        case nil: nil
+        }
     }
 
     /// The profiles that match `item`, best first (most specific, then lowest id).

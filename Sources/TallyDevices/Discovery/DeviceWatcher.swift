@@ -6,7 +6,7 @@ import Glibc
 
 /// Keeps the set of attached devices current from udev add and remove events.
 ///
-/// ``start(_:)`` opens a udev monitor for the `usb` and `tty` subsystems *before* enumerating, so no
+/// ``start(_:)`` opens a udev monitor for the `usb`, `tty` and `hid` subsystems *before* enumerating, so no
 /// device plugged in meanwhile is missed, and returns what is attached now. A dedicated thread then
 /// waits in `poll()` on the monitor (and on an eventfd that ``stop()`` signals): there is no polling
 /// loop, nothing runs until the kernel reports something.
@@ -15,6 +15,10 @@ import Glibc
 ///   ``Change/added(_:)``, and a known device that changed identity or profile as removed and added.
 /// - A `remove` event reports the known devices at or below the event's devpath as
 ///   ``Change/removed(_:)`` at once (the device may still be in sysfs while udev reports it).
+/// - `hid` events matter because a USB device's HID class (``DiscoveredDevice/Interface/hidClass``)
+///   is known only once usbhid has made the `hid` device under its interface. A device matched by
+///   its HID class keeps that match while its `hid` device is gone for the same plug-in (same
+///   devnode): that is Tally itself having detached usbhid to read it (see ``keepsClassMatch(_:_:)``).
 public final class DeviceWatcher: Sendable {
     /// A device that appeared or went away.
     public enum Change: Sendable, Hashable {
@@ -52,7 +56,7 @@ public final class DeviceWatcher: Sendable {
     ///
     /// - Throws: ``DeviceIOError`` when the monitor cannot be created or the first enumeration fails.
     public func start(_ handler: @escaping @Sendable (Change) -> Void) throws(DeviceIOError) -> [DiscoveredDevice] {
-        let monitor = try UdevMonitor(subsystems: ["usb", "tty"])
+        let monitor = try UdevMonitor(subsystems: ["usb", "tty", "hid"])
         let devices = try discovery.discover()
         var pipeEnds: [Int32] = [-1, -1]
         guard pipe(&pipeEnds) == 0 else { throw DeviceIOError(call: "pipe", device: "udev monitor", code: errno) }
@@ -126,6 +130,7 @@ public final class DeviceWatcher: Sendable {
             state.withLock { state in
                 for device in current {
                     if let old = state.known[device.devpath] {
+                        if Self.keepsClassMatch(old, device) { continue }
                         guard old.identity != device.identity || old.profileID != device.profileID
                             || old.devnode != device.devnode else { continue }
                         changes.append(.removed(old))
@@ -153,6 +158,19 @@ public final class DeviceWatcher: Sendable {
         }
         if pendingAdd { enumerate() }
         return changes
+    }
+}
+
+extension DeviceWatcher {
+    /// True when `new` (a fresh enumeration) is `old`, matched by its HID class, seen while its HID
+    /// report descriptor cannot be read: same devpath, devnode and USB ids, no profile, and none of
+    /// its interfaces has a `hid` device (usbhid is detached, as when Tally reads the device). The
+    /// watcher then keeps `old`, so that the scanner being read is not reported removed.
+    public static func keepsClassMatch(_ old: DiscoveredDevice, _ new: DiscoveredDevice) -> Bool {
+        old.matchedBy == .hidClass && new.matchedBy == nil
+            && old.devpath == new.devpath && old.devnode == new.devnode
+            && old.usb.vendorID == new.usb.vendorID && old.usb.productID == new.usb.productID
+            && new.usb.interfaces.allSatisfy { $0.hidClass == nil }
     }
 }
 

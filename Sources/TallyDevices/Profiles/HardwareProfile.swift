@@ -6,7 +6,7 @@ import TallyCore
 /// Profiles are YAML files in `hardware-profiles/` (schema: `hardware-profiles/README.md`), loaded and
 /// validated by ``ProfileLoader``. A profile's ``id`` is its file stem (`zebra-ds2208.yaml` →
 /// `zebra-ds2208`). The same values drive device matching (``DeviceDiscovery``), device settings, and
-/// (later) the generated udev rules, so there is one source of truth for hardware.
+/// the generated udev rules (``UdevRules``), so there is one source of truth for hardware.
 ///
 /// The nested types are namespaced here so that they never collide with the device layer's own
 /// transport types (e.g. the termios settings type used to open a port).
@@ -218,12 +218,16 @@ public struct HardwareProfile: Sendable, Hashable, Codable, Identifiable {
         public var suffix: String
         /// A gap longer than this between two keys ends (and drops) a partial scan, in milliseconds.
         public var interKeyTimeoutMilliseconds: Int
+        /// Whether the generated udev rules keep the scanner's keystrokes out of the host session (the
+        /// VT console and the desktop) while Tally is not reading it (keyboard wedge only; default false).
+        public var suppressHostKeyboard: Bool
 
         /// Creates scanner options.
         public init(
             layout: LayoutName?, terminator: Terminator = .enter, fnc1Substitute: String? = nil,
             aimIdentifiers: Bool = false, prefix: String = "", suffix: String = "",
-            interKeyTimeoutMilliseconds: Int = ScannerOptions.defaultInterKeyTimeoutMilliseconds
+            interKeyTimeoutMilliseconds: Int = ScannerOptions.defaultInterKeyTimeoutMilliseconds,
+            suppressHostKeyboard: Bool = false
         ) {
             self.layout = layout
             self.terminator = terminator
@@ -232,6 +236,7 @@ public struct HardwareProfile: Sendable, Hashable, Codable, Identifiable {
             self.prefix = prefix
             self.suffix = suffix
             self.interKeyTimeoutMilliseconds = interKeyTimeoutMilliseconds
+            self.suppressHostKeyboard = suppressHostKeyboard
         }
 
         /// The inter-key timeout used when a profile does not name one.
@@ -242,6 +247,21 @@ public struct HardwareProfile: Sendable, Hashable, Codable, Identifiable {
             case fnc1Substitute = "fnc1-substitute"
             case aimIdentifiers = "aim-identifiers"
             case interKeyTimeoutMilliseconds = "inter-key-timeout-ms"
+            case suppressHostKeyboard = "suppress-host-keyboard"
+        }
+
+        /// Decodes the profile form; `suppress-host-keyboard` may be absent (false), as in JSON written
+        /// before the field existed.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            layout = try container.decodeIfPresent(LayoutName.self, forKey: .layout)
+            terminator = try container.decode(Terminator.self, forKey: .terminator)
+            fnc1Substitute = try container.decodeIfPresent(String.self, forKey: .fnc1Substitute)
+            aimIdentifiers = try container.decode(Bool.self, forKey: .aimIdentifiers)
+            prefix = try container.decode(String.self, forKey: .prefix)
+            suffix = try container.decode(String.self, forKey: .suffix)
+            interKeyTimeoutMilliseconds = try container.decode(Int.self, forKey: .interKeyTimeoutMilliseconds)
+            suppressHostKeyboard = try container.decodeIfPresent(Bool.self, forKey: .suppressHostKeyboard) ?? false
         }
     }
 
@@ -397,7 +417,7 @@ extension HardwareProfile {
         "name", "kind", "transport",
         "match", "match.vid", "match.pid", "match.serial", "match.interface",
         "scanner", "scanner.layout", "scanner.terminator", "scanner.fnc1-substitute", "scanner.aim-identifiers",
-        "scanner.prefix", "scanner.suffix", "scanner.inter-key-timeout-ms",
+        "scanner.prefix", "scanner.suffix", "scanner.inter-key-timeout-ms", "scanner.suppress-host-keyboard",
         "serial", "serial.baud", "serial.data-bits", "serial.parity", "serial.stop-bits", "serial.flow-control",
         "scale", "scale.protocol", "scale.poll-command", "scale.poll-interval-ms", "scale.division", "scale.unit",
         "scale.capacity", "scale.stability", "scale.stability.readings", "scale.stability.ms",

@@ -299,46 +299,49 @@ public struct ProfileLocator: Sendable {
 // MARK: - The parser
 
 /// Walks the composed YAML node tree of one file, so that every error can carry the node's line.
-struct ProfileParser {
-    let file: String
+package struct ProfileParser {
+    package let file: String
+
+    /// A parser whose errors name `file`.
+    package init(file: String) { self.file = file }
 
     /// The fields of one YAML mapping, checked for unknown and repeated keys.
-    struct Fields {
+    package struct Fields {
         /// The mapping's dotted path ("" for the document root).
-        let path: String
+        package let path: String
         /// Where the mapping starts.
-        let mark: Mark?
+        package let mark: Mark?
         /// Field name → value.
-        var values: [String: Node] = [:]
+        package var values: [String: Node] = [:]
         /// Field name → where the key is written.
-        var keyMarks: [String: Mark] = [:]
+        package var keyMarks: [String: Mark] = [:]
 
         /// The dotted path of a field of this mapping.
-        func path(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+        package func path(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
         /// Where to report a problem with `key`: its value, else its key, else the mapping.
-        func mark(of key: String) -> Mark? { values[key]?.mark ?? keyMarks[key] ?? mark }
+        package func mark(of key: String) -> Mark? { values[key]?.mark ?? keyMarks[key] ?? mark }
 
         /// Whether the field is present with a non-null value.
-        func has(_ key: String) -> Bool {
+        package func has(_ key: String) -> Bool {
             guard let node = values[key] else { return false }
             return !ProfileParser.isNull(node)
         }
     }
 
-    func error(_ kind: ProfileError.Kind, _ field: String?, _ mark: Mark?, _ message: String) -> ProfileError {
+    package func error(_ kind: ProfileError.Kind, _ field: String?, _ mark: Mark?, _ message: String) -> ProfileError {
         ProfileError(kind: kind, file: file, line: mark?.line, column: mark?.column, field: field, message: message)
     }
 
     // MARK: Document
 
-    func parse(yaml: String, id: String) throws(ProfileError) -> HardwareProfile {
-        let root: Node
+    /// The document's root node, or an error naming the line of a syntax error or repeated key.
+    package func compose(yaml: String) throws(ProfileError) -> Node {
         do {
             guard let node = try Yams.compose(yaml: yaml) else {
                 throw error(.missingField, nil, nil, "the file is empty")
             }
-            root = node
+            return node
         } catch let failure as ProfileError {
             throw failure
         } catch let YamlError.duplicatedKeysInMapping(duplicates, context) {
@@ -348,6 +351,10 @@ struct ProfileParser {
         } catch {
             throw self.error(.syntax, nil, nil, "not valid YAML: \(error)")
         }
+    }
+
+    func parse(yaml: String, id: String) throws(ProfileError) -> HardwareProfile {
+        let root = try compose(yaml: yaml)
 
         let fields = try self.fields(
             root, path: "",
@@ -425,7 +432,7 @@ struct ProfileParser {
             scanner: scanner, serial: serial, scale: scale, sources: sources)
     }
 
-    func syntaxError(_ failure: YamlError) -> ProfileError {
+    package func syntaxError(_ failure: YamlError) -> ProfileError {
         switch failure {
         case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
             return error(.syntax, nil, mark, "not valid YAML: \(problem)")
@@ -439,7 +446,7 @@ struct ProfileParser {
     /// Yams rejects repeated keys while composing and reports the first occurrence. Find the repeat
     /// and the key's path by indentation (block style, the style profiles are written in); fall back
     /// to the first occurrence and the bare key name.
-    func duplicateKeyError(_ key: String, firstMark: Mark, yaml: String) -> ProfileError {
+    package func duplicateKeyError(_ key: String, firstMark: Mark, yaml: String) -> ProfileError {
         let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         func indentation(_ line: String) -> Int { line.prefix { $0 == " " }.count }
         func keyName(_ line: String) -> String? {
@@ -495,6 +502,7 @@ struct ProfileParser {
     func parseScanner(_ node: Node, transport: HardwareProfile.Transport) throws(ProfileError) -> HardwareProfile.ScannerOptions {
         let fields = try self.fields(node, path: "scanner", allowed: [
             "layout", "terminator", "fnc1-substitute", "aim-identifiers", "prefix", "suffix", "inter-key-timeout-ms",
+            "suppress-host-keyboard",
         ])
         var layout: HardwareProfile.LayoutName?
         if transport == .usbHIDKeyboard {
@@ -525,9 +533,14 @@ struct ProfileParser {
         }
         let timeout = try integer(fields, "inter-key-timeout-ms", range: 1...5000)
             ?? HardwareProfile.ScannerOptions.defaultInterKeyTimeoutMilliseconds
+        let suppress = try boolean(fields, "suppress-host-keyboard") ?? false
+        if fields.has("suppress-host-keyboard"), transport != .usbHIDKeyboard {
+            throw error(.inconsistent, "scanner.suppress-host-keyboard", fields.mark(of: "suppress-host-keyboard"),
+                        "applies only to transport usb-hid-keyboard, whose scanner types into the host (this profile is \(transport.rawValue))")
+        }
         return HardwareProfile.ScannerOptions(
             layout: layout, terminator: terminator, fnc1Substitute: substitute, aimIdentifiers: aim,
-            prefix: prefix, suffix: suffix, interKeyTimeoutMilliseconds: timeout)
+            prefix: prefix, suffix: suffix, interKeyTimeoutMilliseconds: timeout, suppressHostKeyboard: suppress)
     }
 
     func parseSerial(_ node: Node) throws(ProfileError) -> SerialSettings {
@@ -636,7 +649,7 @@ struct ProfileParser {
     // MARK: Field readers
 
     /// Checks that `node` is a mapping with plain, unique, known keys.
-    func fields(_ node: Node, path: String, allowed: [String]) throws(ProfileError) -> Fields {
+    package func fields(_ node: Node, path: String, allowed: [String]) throws(ProfileError) -> Fields {
         guard case let .mapping(mapping) = node else {
             throw error(.invalidValue, path.isEmpty ? nil : path, node.mark,
                         path.isEmpty ? "a profile must be a mapping of fields (name:, kind:, ...)" : "expected a mapping of fields, found \(describe(node))")
@@ -661,18 +674,18 @@ struct ProfileParser {
     }
 
     /// The value of `key` unless it is absent or null.
-    func present(_ fields: Fields, _ key: String) -> Node? {
+    package func present(_ fields: Fields, _ key: String) -> Node? {
         guard let node = fields.values[key], !Self.isNull(node) else { return nil }
         return node
     }
 
     /// A scalar value with where it is written.
-    struct Located<Value> {
-        var value: Value
-        var mark: Mark?
+    package struct Located<Value> {
+        package var value: Value
+        package var mark: Mark?
     }
 
-    func string(_ fields: Fields, _ key: String, required: Bool, allowEmpty: Bool = false) throws(ProfileError) -> Located<String>? {
+    package func string(_ fields: Fields, _ key: String, required: Bool, allowEmpty: Bool = false) throws(ProfileError) -> Located<String>? {
         guard let node = present(fields, key) else {
             if required {
                 throw error(.missingField, fields.path(key), fields.mark(of: key),
@@ -691,7 +704,7 @@ struct ProfileParser {
         return Located(value: text, mark: scalar.mark)
     }
 
-    func integer(_ fields: Fields, _ key: String, range: ClosedRange<Int>, required: Bool = false) throws(ProfileError) -> Int? {
+    package func integer(_ fields: Fields, _ key: String, range: ClosedRange<Int>, required: Bool = false) throws(ProfileError) -> Int? {
         guard let text = try string(fields, key, required: required) else { return nil }
         guard let value = Int(text.value.trimmingCharacters(in: .whitespaces)) else {
             throw error(.invalidValue, fields.path(key), text.mark, "must be a whole number (found \"\(text.value)\")")
@@ -703,7 +716,7 @@ struct ProfileParser {
         return value
     }
 
-    func boolean(_ fields: Fields, _ key: String) throws(ProfileError) -> Bool? {
+    package func boolean(_ fields: Fields, _ key: String) throws(ProfileError) -> Bool? {
         guard let text = try string(fields, key, required: false) else { return nil }
         switch text.value {
         case "true": return true
@@ -713,7 +726,7 @@ struct ProfileParser {
         }
     }
 
-    func enumValue<E: RawRepresentable & CaseIterable>(
+    package func enumValue<E: RawRepresentable & CaseIterable>(
         _ fields: Fields, _ key: String, _ type: E.Type, required: Bool
     ) throws(ProfileError) -> Located<E>? where E.RawValue == String {
         guard let text = try string(fields, key, required: required) else { return nil }
@@ -737,12 +750,12 @@ struct ProfileParser {
     // MARK: Helpers
 
     /// True for a plain `~`, `null` or empty scalar (an absent value in YAML).
-    static func isNull(_ node: Node) -> Bool {
+    package static func isNull(_ node: Node) -> Bool {
         guard case let .scalar(scalar) = node, scalar.style == .plain else { return false }
         return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
     }
 
-    func describe(_ node: Node) -> String {
+    package func describe(_ node: Node) -> String {
         switch node {
         case let .scalar(scalar): "\"\(scalar.string)\""
         case .mapping: "a mapping"

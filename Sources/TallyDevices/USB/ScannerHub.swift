@@ -3,7 +3,11 @@ import Synchronization
 /// Reads every attached USB scanner, and keeps doing so as scanners are plugged and unplugged.
 ///
 /// At ``start(_:)`` the hub starts a ``DeviceWatcher`` and opens each USB device whose profile is
-/// a USB HID scanner (`usb-hid-keyboard` or `usb-hid-pos`) as a ``ScannerConnection``. When udev
+/// a USB HID scanner (`usb-hid-keyboard` or `usb-hid-pos`) as a ``ScannerConnection``. That includes
+/// a device no profile names whose HID report descriptor declares usage page 0x8C: discovery gives
+/// it the built-in ``GenericHIDPOSProfile``, and the hub reports the device's warning (asking for a
+/// profile) as a ``ScannerEvent/warning(_:)`` each time it opens it. An unmatched keyboard is never
+/// opened. When udev
 /// reports a scanner added, the hub opens it right away, retrying for a while (libusb learns of new
 /// devices from its own udev monitor, and udev may still be setting permissions), so a replugged
 /// scanner is read again well within a second. When udev reports a scanner removed, its connection
@@ -54,7 +58,8 @@ public final class ScannerHub: Sendable {
         self.retryDelays = retryDelays
     }
 
-    /// True for the devices the hub reads: USB nodes matched to a USB HID scanner profile.
+    /// True for the devices the hub reads: USB nodes matched to a USB HID scanner profile (by USB
+    /// ids, or by HID class for ``GenericHIDPOSProfile``).
     public static func isScanner(_ device: DiscoveredDevice) -> Bool {
         device.node == .usb && device.kind == .scanner && device.transport?.isUSBHID == true
     }
@@ -127,7 +132,7 @@ public final class ScannerHub: Sendable {
     }
 
     private func open(_ device: DiscoveredDevice) {
-        let profile = profiles.first { $0.id == device.profileID }
+        let profile = watcher.discovery.profile(for: device)
         let generation = state.withLock { state -> Int? in
             let generation = state.generations[device.devpath, default: 0]
             let reading = state.connections[device.devpath].map { !$0.hasEnded } ?? false
@@ -136,6 +141,7 @@ public final class ScannerHub: Sendable {
             return generation
         }
         guard let generation else { return }
+        if let warning = device.warning { emit(device, .warning(warning)) }
         let delays = retryDelays
         track(\.openTasks) { [self] in
             defer {

@@ -86,8 +86,10 @@ public enum DemoRunner {
     /// Runs the scenario against the database at `databasePath`, printing the live feed with `output`.
     /// - Parameter onReady: called once the manifest is imported and before the scenario starts, with the
     ///   recorder the scenario writes through (`tally demo` starts its HTTP server here).
+    /// - Parameter devices: where the simulated scanner and scale show their status (the server's board).
     public static func run(
         databasePath: String, options: DemoOptions, output: @escaping @Sendable (String) -> Void,
+        devices: DeviceBoard = DeviceBoard(),
         onReady: (@Sendable (CustodyRecorder) async throws -> Void)? = nil
     ) async throws -> DemoResult {
         let logger = Logger(label: "tally.demo")
@@ -113,6 +115,11 @@ public enum DemoRunner {
         let scaleBinding = DeviceBinding(station: DemoScript.station, device: scaleIdentity)
         let mailbox = OutcomeMailbox()
         let onRecorded: @Sendable (RecordedOutcome) async -> Void = { outcome in
+            switch outcome.event.event.payload {
+            case .scan(_, let device?, _): devices.counted(device, scan: true, at: outcome.event.event.at)
+            case .weight(_, let device?, _): devices.counted(device, weight: true, at: outcome.event.event.at)
+            default: break
+            }
             for line in formatter.lines(for: outcome) { output(line) }
             await mailbox.put(outcome)
         }
@@ -126,6 +133,10 @@ public enum DemoRunner {
         defer { scale.stop() }
         let port = try SerialPort.open(path: scale.slavePath, settings: .default8N1)
         output("Scale \(scaleIdentity): MT-SICS on \(scale.slavePath) (9600 8N1), bound to \(DemoScript.station).")
+        devices.register(identity: scaleIdentity, kind: "scale", profile: "mettler-toledo-ind570", station: DemoScript.station,
+                         path: scale.slavePath, state: .connected, detail: "simulated MT-SICS indicator on a pseudo-terminal")
+        devices.register(identity: scannerIdentity, kind: "scanner", profile: "zebra-ds2208", station: DemoScript.station,
+                         path: nil, state: .connected, detail: "simulated keyboard-wedge scanner")
         let scalePipeline = ScalePipeline(binding: scaleBinding, recorder: recorder, clock: { clock.now() }, logger: logger)
         let scaleTask = Task {
             await scalePipeline.run(port: port, driver: MTSICS(options: ScaleDriverOptions(division: DemoScript.division, unit: .kilogram)),

@@ -45,14 +45,27 @@ public struct ScalePipeline: Sendable {
     /// How a profile-driven run ended one connection.
     enum ConnectionEnd { case disconnected, cancelled }
 
+    /// What happened to the link of a profile-driven run, for status displays.
+    public enum LinkChange: Sendable, Hashable {
+        /// The port opened and is being read.
+        case opened(path: String)
+        /// The port went away or could not be opened; the run keeps trying.
+        case lost(reason: String)
+        /// A frame could not be decoded (garbage, a bad checksum).
+        case frameError
+    }
+
     /// Runs the scale a profile describes on the port at `path` for as long as the task lives.
     ///
     /// Opens the port with the profile's serial settings, reads with its protocol, division, unit, poll
     /// settings and stability window, and records captured weights. When the scale goes away (unplugged,
     /// adapter reset, port gone) it records one `device-disconnected`, then reopens the port with backoff
     /// (0.25 s, doubling to 5 s) until it is back, and carries on. Cancel the task to stop.
+    ///
+    /// - Parameter onLink: told when the port opens, is lost, or sends an undecodable frame.
     public func run(
-        path: String, profile: HardwareProfile, onRecorded: @Sendable (RecordedOutcome) async -> Void = { _ in }
+        path: String, profile: HardwareProfile, onRecorded: @Sendable (RecordedOutcome) async -> Void = { _ in },
+        onLink: @Sendable (LinkChange) -> Void = { _ in }
     ) async throws(ScaleProtocolRegistry.DecodeError) {
         guard let scale = profile.scale else { throw .unknownProtocol("none: profile \(profile.id) is not a scale") }
         let mode = try ScaleReader.Mode.forProfile(scale)
@@ -67,6 +80,7 @@ public struct ScalePipeline: Sendable {
             do {
                 port = try SerialPort.open(path: path, settings: settings)
             } catch {
+                onLink(.lost(reason: error.description))
                 if !announcedLoss {
                     announcedLoss = true
                     await record(.deviceDisconnected(station: binding.station, device: binding.device, reason: error.description),
@@ -79,9 +93,10 @@ public struct ScalePipeline: Sendable {
             if announcedLoss { logger.notice("\(binding.device): \(path) is back; reading again") }
             announcedLoss = false
             backoff = .milliseconds(250)
+            onLink(.opened(path: path))
             let (reader, events) = try ScaleProtocolRegistry.readerWithEventStream(
                 protocol: scale.scaleProtocol.rawValue, port: port, options: options, mode: mode)
-            let connection = await consume(reader: reader, events: events, path: path, capture: capture, onRecorded: onRecorded)
+            let connection = await consume(reader: reader, events: events, path: path, capture: capture, onRecorded: onRecorded, onLink: onLink)
             // A disconnect was recorded by `consume`; do not record it again while the port stays away.
             if connection.end == .disconnected { announcedLoss = true }
         }
@@ -90,7 +105,7 @@ public struct ScalePipeline: Sendable {
     /// Reads one connection until it ends; records captures and the disconnect; counts frame errors.
     private func consume(
         reader: ScaleReader, events: AsyncStream<ScaleReader.Event>, path: String, capture configuration: WeightCapture.Configuration,
-        onRecorded: @Sendable (RecordedOutcome) async -> Void
+        onRecorded: @Sendable (RecordedOutcome) async -> Void, onLink: @Sendable (LinkChange) -> Void = { _ in }
     ) async -> (end: ConnectionEnd, frameErrors: Int) {
         var capture = WeightCapture(configuration: configuration)
         let monotonic = MonotonicMilliseconds()
@@ -105,11 +120,13 @@ public struct ScalePipeline: Sendable {
                     await record(.weight(station: binding.station, device: binding.device, reading: offered), onRecorded: onRecorded)
                 case .frameError(let error):
                     frameErrors += 1
+                    onLink(.frameError)
                     logger.warning("\(binding.device) on \(path): \(error)")
                 case .reply:
                     break
                 case .disconnected(let error), .failed(let error):
                     end = .disconnected
+                    onLink(.lost(reason: error.description))
                     await record(.deviceDisconnected(station: binding.station, device: binding.device, reason: error.description),
                                  onRecorded: onRecorded)
                 }

@@ -63,6 +63,8 @@ public actor CustodyRecorder {
     }
     private var pending: [Pending] = []
     private var flushing = false
+    /// Where transactions are written (one at a time, as ``flush()`` awaits each).
+    private let writer = DispatchQueue(label: "tally.recorder.writer")
 
     /// Checks, applies, writes and publishes one event; returns once its transaction has committed.
     ///
@@ -122,10 +124,11 @@ public actor CustodyRecorder {
             let store = self.store
             let rows = batch.map { (event: $0.recorded.event, outcome: $0.outcome) }
             let firstSeq = batch[0].recorded.seq
-            // The write runs off the actor, so new events keep being applied and queued meanwhile.
-            let result = await Task.detached { () throws(StoreError) -> [RecordedEvent] in
-                try store.append(batch: rows, firstSeq: firstSeq)
-            }.result
+            // The write runs off the actor, so new events keep being applied and queued meanwhile, and on the
+            // writer's own queue: its disk sync blocks that thread, not one of the few of the concurrency pool.
+            let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<[RecordedEvent], any Error>, Never>) in
+                writer.async { continuation.resume(returning: Result { try store.append(batch: rows, firstSeq: firstSeq) }) }
+            }
             switch result {
             case .success:
                 for item in batch {

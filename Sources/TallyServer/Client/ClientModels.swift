@@ -42,3 +42,17 @@ public struct ClientLoadList: Decodable, Sendable { public var loads: [ClientLoa
 public struct ClientAlertList: Decodable, Sendable { public var alerts: [ClientAlert] }
 /// `GET /api/v1/health`.
 public struct ClientHealth: Decodable, Sendable { public var status: String; public var lastSeq: Int64 }
+/// One device of `GET /api/v1/devices`.
+public struct ClientDevice: Decodable, Sendable, Equatable {
+    public var identity: String
+    public var kind: String
+    public var profile: String?
+    public var station: String?
+    public var state: String
+    public var scans: Int
+    public var weights: Int
+    public var errors: Int
+    public var detail: String?
+}
+/// `{"devices": [...]}`.
+public struct ClientDeviceList: Decodable, Sendable { public var devices: [ClientDevice] }
