@@ -1,5 +1,6 @@
 import Foundation
 import TallyServer
+import TallyRuntime
 import XCTest
 
 /// The web console in a real headless Chromium (Debian's `chromium`), against a real server.
@@ -20,7 +21,11 @@ final class ConsolePageTests: XCTestCase {
 
     func testConsoleShowsANewAlertWithinOneSecondOfTheEvent() async throws {
         let browser = try chromium()
-        let fixture = try await ServerFixture.start()
+        let devices = DeviceBoard()
+        devices.register(identity: "zebra-ds2208:WEB1", kind: "scanner", profile: "zebra-ds2208", station: "dock-1", path: nil, state: .connected)
+        devices.register(identity: "floor-scale-9", kind: "scale", profile: "mettler-toledo-ind570", station: "dock-1", path: "/dev/ttyS0",
+                         state: .disconnected, detail: "unplugged")
+        let fixture = try await ServerFixture.start(devices: devices)
         defer { Task { await fixture.stop() } }
         try await fixture.post(#"{"type":"assign","station":"dock-1","load":"L-2611-A"}"#)
         try await fixture.post(#"{"type":"scan","station":"dock-1","data":"306141410004510006"}"#)
@@ -65,6 +70,9 @@ final class ConsolePageTests: XCTestCase {
         XCTAssertTrue(dom.contains("supervisor"), "the page shows who is signed in")
         XCTAssertTrue(dom.contains("0 / 40 assets, 1 / 3 pallets weighed"), dom)
         XCTAssertTrue(dom.contains(#"<svg id="weights""#), dom)
+        XCTAssertTrue(dom.contains(#"<tr data-device="zebra-ds2208:WEB1" data-state="connected">"#), "the devices table: \(dom)")
+        XCTAssertTrue(dom.contains(#"<tr data-device="floor-scale-9" data-state="disconnected">"#), dom)
+        XCTAssertTrue(dom.contains("unplugged"), dom)
         XCTAssertTrue(dom.contains(#"class="measured" data-pallet="306141410004510006""#), dom)
         XCTAssertFalse(dom.contains("supervisor-token"), "the token is taken out of the URL")
     }

@@ -3,6 +3,7 @@ import Synchronization
 import TallyCore
 import TallyDevices
 import TallyServer
+import TallyRuntime
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -47,7 +48,9 @@ final class TerminalConsoleTests: XCTestCase {
         XCTAssertEqual(helpStatus, 0, "`tally console` is not a command: register ConsoleCommand in Sources/tally/Tally.swift (\(help.stderr))")
         guard helpStatus == 0 else { return }
 
-        let fixture = try await ServerFixture.start()
+        let devices = DeviceBoard()
+        devices.register(identity: "zebra-ds2208:TTY1", kind: "scanner", profile: "zebra-ds2208", station: "dock-1", path: nil, state: .connected)
+        let fixture = try await ServerFixture.start(devices: devices)
         defer { Task { await fixture.stop() } }
         try await fixture.post(#"{"type":"assign","station":"dock-1","load":"L-2611-A"}"#)
 
@@ -70,6 +73,8 @@ final class TerminalConsoleTests: XCTestCase {
         defer { if process.isRunning { process.terminate() } }
 
         let connected = try await screen.waitFor { $0.contains("Loads (") && $0.contains("[live]") }
+        let listed = try await screen.waitFor { $0.contains("Devices (1)") && $0.contains("zebra-ds2208:TTY1  scanner  dock-1  CONNECTED  0 scans") }
+        XCTAssertTrue(listed, "the devices panel: \(screen.text.suffix(2000))")
         XCTAssertTrue(connected, "the console never showed its live view: \(screen.text.suffix(2000))")
         XCTAssertTrue(screen.raw.contains("\u{1B}[?1049h"), "the console should use the alternate screen")
         XCTAssertTrue(screen.raw.contains("\u{1B}[?25l"), "the console should hide the cursor")
