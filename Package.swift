@@ -80,13 +80,19 @@ let package = Package(
         // the tally binary under it, driven by the device tests over stdin/stdout.
         .executableTarget(name: "tally-testbed", dependencies: ["CUMockdev"], path: "Tests/TallyTestbed"),
 
-        .testTarget(name: "TallyCoreTests", dependencies: ["TallyCore"]),
-        .testTarget(name: "TallyDevicesTests", dependencies: ["TallyDevices", "TallyCore"]),
-        .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyCore"]),
-        .testTarget(name: "TallyRuntimeTests", dependencies: ["TallyRuntime", "TallyStore", "TallyDevices", "TallyCore"]),
-        .testTarget(name: "TallyServerTests", dependencies: ["TallyServer", "TallyRuntime", "TallyStore", "TallyCore", "TallyDevices"]),
+        // What the test targets share: a seeded random generator, the checkout's paths, the built executables,
+        // child processes run to completion, umockdev testbed text. Foundation and XCTest only.
+        .target(name: "TallyTestSupport", path: "Tests/TallyTestSupport"),
+
+        .testTarget(name: "TallyCoreTests", dependencies: ["TallyCore", "TallyTestSupport"]),
+        .testTarget(name: "TallyDevicesTests", dependencies: ["TallyDevices", "TallyCore", "TallyTestSupport"]),
+        .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyCore", "TallyTestSupport"]),
+        .testTarget(name: "TallyRuntimeTests", dependencies: ["TallyRuntime", "TallyStore", "TallyDevices", "TallyCore", "TallyTestSupport"]),
+        .testTarget(
+            name: "TallyServerTests",
+            dependencies: ["TallyServer", "TallyRuntime", "TallyStore", "TallyCore", "TallyDevices", "TallyTestSupport"]),
         // Fixtures are read by path from the checkout, not bundled.
-        .testTarget(name: "TallyEndToEndTests", dependencies: ["TallyStore", "TallyCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "TallyEndToEndTests", dependencies: ["TallyStore", "TallyCore", "TallyTestSupport"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

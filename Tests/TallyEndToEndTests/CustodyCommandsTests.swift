@@ -1,5 +1,6 @@
 import Foundation
 import TallyCore
+import TallyTestSupport
 import XCTest
 @testable import TallyStore
 
@@ -11,15 +12,10 @@ import Glibc
 /// on a tampered log, and the supervisor's load / alert workflow.
 final class CustodyCommandsTests: XCTestCase {
     private var directory: URL!
-    private let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    private let repository = Checkout.root
 
     override func setUpWithError() throws {
-        directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("tally-cli-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
+        directory = try ScratchDirectory.make("cli", removedAfter: self)
     }
 
     private var sampleManifest: String { repository.appendingPathComponent("docs/sample-manifest.csv").path }
@@ -46,7 +42,7 @@ final class CustodyCommandsTests: XCTestCase {
         XCTAssertEqual(try TallyProcess.run(["manifest", "import", "--db", db, sampleManifest]).status, 0)
 
         let process = Process()
-        process.executableURL = try TallyProcess.executable()
+        process.executableURL = URL(fileURLWithPath: try TallyExecutable.path())
         process.arguments = ["ingest", "--db", db, "-"]
         let input = Pipe(), output = Pipe()
         process.standardInput = input
@@ -132,7 +128,7 @@ final class CustodyCommandsTests: XCTestCase {
 
     func testSupervisorWorkflowThroughTheCommandLine() throws {
         let db = directory.appendingPathComponent("workflow.sqlite").path
-        func tally(_ arguments: [String], stdin: String? = nil) throws -> TallyProcess.Result {
+        func tally(_ arguments: [String], stdin: String? = nil) throws -> ProcessOutcome {
             try TallyProcess.run(arguments + ["--db", db], stdin: stdin)
         }
         XCTAssertEqual(try tally(["manifest", "import", sampleManifest]).status, 0)

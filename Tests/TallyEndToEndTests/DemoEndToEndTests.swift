@@ -1,6 +1,7 @@
 import Foundation
 import TallyCore
 import TallyStore
+import TallyTestSupport
 import XCTest
 
 /// Runs `tally demo` as a user would and checks what it printed and what the database holds.
@@ -8,12 +9,7 @@ final class DemoEndToEndTests: XCTestCase {
     private var directory: URL!
 
     override func setUpWithError() throws {
-        directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("tally-e2e-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
+        directory = try ScratchDirectory.make("e2e", removedAfter: self)
     }
 
     /// The alerts the demo scenario must raise, in order: code and subject.

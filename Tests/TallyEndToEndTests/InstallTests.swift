@@ -1,4 +1,5 @@
 import Foundation
+import TallyTestSupport
 import XCTest
 
 /// `make install` and `make uninstall` into a staging root (DESTDIR): the layout, the modes, the unit,
@@ -7,14 +8,14 @@ import XCTest
 /// Only DESTDIR under /tmp is ever written: with DESTDIR set the Makefile creates no user and reloads
 /// neither udev nor systemd. No network (TALLY_BIN is the already built binary, so nothing is built).
 final class InstallTests: XCTestCase {
-    /// The checkout (this file is Tests/TallyEndToEndTests/InstallTests.swift).
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// The checkout.
+    static let root = Checkout.root
     static let rulesFile = "69-tally.rules"
 
     var stage: URL!
 
     override func setUpWithError() throws {
-        guard let make = Self.which("make") else { throw XCTSkip("make is not installed") }
+        guard let make = ChildProcessRunner.which("make") else { throw XCTSkip("make is not installed") }
         _ = make
         stage = URL(fileURLWithPath: "/tmp", isDirectory: true).appendingPathComponent("tally-stage-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: stage, withIntermediateDirectories: true)
@@ -25,7 +26,7 @@ final class InstallTests: XCTestCase {
     }
 
     func testInstallLayoutThenUninstallKeepsOnlyTheEditedConfiguration() throws {
-        let binary = try TallyProcess.executable()
+        let binary = URL(fileURLWithPath: try TallyExecutable.path())
         let install = try make(["install", "TALLY_BIN=\(binary.path)"])
         XCTAssertEqual(install.status, 0, install.output)
         XCTAssertTrue(install.output.contains("no user created, udev and systemd not reloaded"), install.output)
@@ -94,7 +95,7 @@ final class InstallTests: XCTestCase {
     }
 
     func testUninstallOfAnUnchangedInstallLeavesNothing() throws {
-        let binary = try TallyProcess.executable()
+        let binary = URL(fileURLWithPath: try TallyExecutable.path())
         XCTAssertEqual(try make(["install", "TALLY_BIN=\(binary.path)"]).status, 0)
         // The custody log is data: uninstall keeps it.
         try Data("log".utf8).write(to: stage.appendingPathComponent("var/lib/tally/tally.sqlite"))
@@ -105,7 +106,7 @@ final class InstallTests: XCTestCase {
     }
 
     func testPrefixIsWrittenIntoTheUnit() throws {
-        let binary = try TallyProcess.executable()
+        let binary = URL(fileURLWithPath: try TallyExecutable.path())
         let install = try make(["install", "TALLY_BIN=\(binary.path)", "PREFIX=/opt/tally"])
         XCTAssertEqual(install.status, 0, install.output)
         XCTAssertTrue(FileManager.default.isExecutableFile(atPath: stage.appendingPathComponent("opt/tally/bin/tally").path))
@@ -121,7 +122,7 @@ final class InstallTests: XCTestCase {
     /// `systemd-analyze verify` on the unit with ExecStart pointing at the staged binary (the unit names
     /// /usr/local/bin/tally, which need not exist here).
     func verifyUnit(_ unit: String, binary: URL) throws {
-        guard let analyze = Self.which("systemd-analyze") else {
+        guard let analyze = ChildProcessRunner.which("systemd-analyze") else {
             print("note: systemd-analyze is not installed; tally.service not verified")
             return
         }
@@ -137,7 +138,7 @@ final class InstallTests: XCTestCase {
 
     func make(_ arguments: [String]) throws -> (status: Int32, output: String) {
         precondition(stage.path.hasPrefix("/tmp/tally-stage-"), "DESTDIR must be a staging directory")
-        return try Self.run(Self.which("make")!, ["-C", Self.root.path, "--no-print-directory"] + arguments + ["DESTDIR=\(stage.path)"])
+        return try Self.run(ChildProcessRunner.which("make")!, ["-C", Self.root.path, "--no-print-directory"] + arguments + ["DESTDIR=\(stage.path)"])
     }
 
     /// Every regular file under the staging root (relative path → permission bits).
@@ -158,26 +159,10 @@ final class InstallTests: XCTestCase {
 
     func contents(_ url: URL) throws -> Data { try Data(contentsOf: url) }
 
-    static func which(_ tool: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for directory in (path + ":/usr/bin:/bin").split(separator: ":") where FileManager.default.isExecutableFile(atPath: "\(directory)/\(tool)") {
-            return "\(directory)/\(tool)"
-        }
-        return nil
-    }
-
+    /// Runs a command with standard error merged into standard output (`make` may take a while).
     static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let outcome = try ChildProcessRunner.run(
+            executable, arguments, stdin: [], environment: environment, in: Checkout.root, mergingStandardError: true, timeout: 600)
+        return (outcome.status, outcome.stdout)
     }
 }

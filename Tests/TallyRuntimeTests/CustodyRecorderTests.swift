@@ -1,6 +1,7 @@
 import Foundation
 import TallyCore
 import TallyStore
+import TallyTestSupport
 import XCTest
 @testable import TallyRuntime
 
@@ -8,12 +9,7 @@ final class CustodyRecorderTests: XCTestCase {
     private var directory: URL!
 
     override func setUpWithError() throws {
-        directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("tally-rec-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
+        directory = try ScratchDirectory.make("rec", removedAfter: self)
     }
 
     private func makeRecorder() async throws -> CustodyRecorder {
@@ -73,9 +69,7 @@ final class CustodyRecorderTests: XCTestCase {
     }
 
     func testTheBuiltInManifestIsTheDocumentedSample() throws {
-        let docs = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("docs/sample-manifest.csv")
+        let docs = Checkout.file("docs/sample-manifest.csv")
         XCTAssertEqual(try String(contentsOf: docs, encoding: .utf8), SampleManifest.csv)
         let manifest = try ManifestCSV.parse(Array(SampleManifest.csv.utf8), file: "sample")
         XCTAssertEqual(manifest.loads.map(\.id), [SampleManifest.load])

@@ -1,6 +1,7 @@
 import Foundation
 import TallyCore
 import TallyStore
+import TallyTestSupport
 import XCTest
 @testable import TallyRuntime
 
@@ -10,24 +11,7 @@ final class ReplayConsistencyTests: XCTestCase {
     private var directory: URL!
 
     override func setUpWithError() throws {
-        directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("tally-consistency-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    /// A small deterministic generator (SplitMix64), so a failure can be replayed from its seed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        directory = try ScratchDirectory.make("consistency", removedAfter: self)
     }
 
     /// Two loads of the sample shape (the built-in manifest plus a copy with other serials and labels).
@@ -45,7 +29,7 @@ final class ReplayConsistencyTests: XCTestCase {
     }
 
     private func randomEvents(_ count: Int, manifest: Manifest, seed: UInt64) -> [CustodyEvent] {
-        var rng = SplitMix(state: seed)
+        var rng = SplitMix64(seed: seed)
         let serials = manifest.assets.keys.sorted()
         let pallets = manifest.pallets.keys.sorted()
         let stations = ["dock-1", "dock-2", "dock-3"]

@@ -2,6 +2,7 @@ import Foundation
 import TallyCore
 import TallyDevices
 import TallyStore
+import TallyTestSupport
 import XCTest
 @testable import TallyRuntime
 
@@ -10,12 +11,7 @@ final class ScalePipelineReconnectTests: XCTestCase {
     private var directory: URL!
 
     override func setUpWithError() throws {
-        directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("tally-reconnect-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
+        directory = try ScratchDirectory.make("reconnect", removedAfter: self)
     }
 
     /// Collects recorded outcomes so the test can wait for them.
@@ -36,8 +32,7 @@ final class ScalePipelineReconnectTests: XCTestCase {
     }
 
     func testAScaleThatIsUnpluggedAndComesBackIsReopenedAndReadAgain() async throws {
-        let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let profile = try ProfileLoader.load(file: checkout.appendingPathComponent("hardware-profiles/mettler-toledo-ind570.yaml"))
+        let profile = try ProfileLoader.load(file: Checkout.hardwareProfiles.appendingPathComponent("mettler-toledo-ind570.yaml"))
         let recorder = try CustodyRecorder(store: try CustodyStore(path: directory.appendingPathComponent("log.sqlite").path))
         try await recorder.importManifest(try ManifestCSV.parse(Array(SampleManifest.csv.utf8), file: "sample"), source: "sample")
         try await recorder.record(CustodyEvent(at: Date(), .scan(station: "dock-1", device: "scanner", data: "]C100" + SampleManifest.pallets[0])))

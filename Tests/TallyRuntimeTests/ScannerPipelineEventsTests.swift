@@ -2,14 +2,14 @@ import Foundation
 import TallyCore
 import TallyDevices
 import TallyStore
+import TallyTestSupport
 import XCTest
 @testable import TallyRuntime
 
 /// A USB scanner's events (as a ScannerConnection hands them on) recorded at the bound station.
 final class ScannerPipelineEventsTests: XCTestCase {
     func testScansAndDisconnectsAreRecordedWithTheAIMIdentifierInFront() async throws {
-        let directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("tally-usbpipe-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try ScratchDirectory.make("usbpipe")
         defer { try? FileManager.default.removeItem(at: directory) }
         let recorder = try CustodyRecorder(store: try CustodyStore(path: directory.appendingPathComponent("p.sqlite").path))
         let pipeline = ScannerPipeline(binding: DeviceBinding(station: "dock-4", device: "hid-pos:HP900"), recorder: recorder)

@@ -1,6 +1,7 @@
 import Foundation
 import TallyDevices
 import TallyRuntime
+import TallyTestSupport
 import XCTest
 
 /// The service configuration: every key, and errors that name the line and field.
@@ -141,7 +142,7 @@ final class ServiceConfigurationTests: XCTestCase {
 
     func testPortEntriesMustNameASerialScaleProfile() throws {
         let configuration = try parse("stations:\n  - name: a\n    devices:\n      - {port: /dev/ttyS0, profile: zebra-ds2208}\n  - name: b\n    devices:\n      - {port: /dev/ttyS1, profile: nope}\n")
-        let profiles = try ProfileLoader.load(directory: URL(fileURLWithPath: Self.checkout + "/hardware-profiles"))
+        let profiles = try ProfileLoader.load(directory: Checkout.hardwareProfiles)
         XCTAssertThrowsError(try configuration.check(profiles: profiles)) { error in
             let failure = error as? ConfigurationError
             XCTAssertEqual(failure?.line, 4)
@@ -155,11 +156,11 @@ final class ServiceConfigurationTests: XCTestCase {
 
     /// The sample shipped in the checkout (installed as /etc/tally/tally.yaml) is valid against the shipped profiles.
     func testTheShippedSampleIsValid() throws {
-        let path = Self.checkout + "/config/tally.yaml"
+        let path = Checkout.file("config/tally.yaml").path
         guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("no config/tally.yaml in this checkout") }
         let configuration = try ServiceConfiguration.load(file: path)
         XCTAssertFalse(configuration.stations.isEmpty)
-        let profiles = try ProfileLoader.load(directory: URL(fileURLWithPath: Self.checkout + "/hardware-profiles"))
+        let profiles = try ProfileLoader.load(directory: Checkout.hardwareProfiles)
         XCTAssertNoThrow(try configuration.check(profiles: profiles))
     }
 
@@ -167,15 +168,6 @@ final class ServiceConfigurationTests: XCTestCase {
         XCTAssertEqual(ServiceConfiguration.locate(explicit: "/x.yaml", environment: ["TALLY_CONFIG": "/y.yaml"]), "/x.yaml")
         XCTAssertEqual(ServiceConfiguration.locate(explicit: nil, environment: ["TALLY_CONFIG": "/y.yaml"]), "/y.yaml")
     }
-
-    static let checkout: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url.path }
-        }
-        return FileManager.default.currentDirectoryPath
-    }()
 }
 
 /// The device board the API reads.

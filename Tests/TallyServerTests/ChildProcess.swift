@@ -1,6 +1,5 @@
 import Foundation
 import Synchronization
-import XCTest
 
 /// A child process whose standard output is collected as it runs (read on a dispatch thread).
 final class ChildProcess: Sendable {
@@ -63,14 +62,5 @@ final class ChildProcess: Sendable {
         // Let the reader drain the pipe.
         for _ in 0..<100 where !finished.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
         return process.terminationStatus
-    }
-
-    /// The `tally` binary beside the test bundle.
-    static func tally() throws -> String {
-        let products = Bundle.main.bundleURL.deletingLastPathComponent()
-        for candidate in [products, Bundle.main.bundleURL].map({ $0.appendingPathComponent("tally") }) {
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate.path }
-        }
-        throw XCTSkip("the tally executable is not built next to the tests (\(products.path))")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TallyTestSupport
 import XCTest
 
 /// Runs `tally demo` as a process with its server, as a new user would.
@@ -20,7 +21,7 @@ final class DemoServeTests: XCTestCase {
     }
 
     func testDemoWithExitPrintsTheConsoleAndEnds() async throws {
-        let child = try ChildProcess(try ChildProcess.tally(), ["demo", "--duration", "0", "--db", try tempDatabase(), "--no-colour", "--port", "0", "--exit"])
+        let child = try ChildProcess(try TallyExecutable.path(), ["demo", "--duration", "0", "--db", try tempDatabase(), "--no-colour", "--port", "0", "--exit"])
         let status = try await child.waitForExit(seconds: 120)
         XCTAssertEqual(status, 0, child.stdout + child.stderr)
         XCTAssertNotNil(console(in: child.stdout), child.stdout)
@@ -29,7 +30,7 @@ final class DemoServeTests: XCTestCase {
     }
 
     func testDemoKeepsServingUntilSIGTERMThenExitsZeroWithAClientConnected() async throws {
-        let child = try ChildProcess(try ChildProcess.tally(), ["demo", "--duration", "0", "--db", try tempDatabase(), "--no-colour", "--port", "0"])
+        let child = try ChildProcess(try TallyExecutable.path(), ["demo", "--duration", "0", "--db", try tempDatabase(), "--no-colour", "--port", "0"])
         let serving = try await child.waitForOutput(seconds: 120) { $0.contains("Serving the console until interrupted") }
         XCTAssertTrue(serving, child.stdout + child.stderr)
         let found = console(in: child.stdout)

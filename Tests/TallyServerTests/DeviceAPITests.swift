@@ -3,6 +3,7 @@ import TallyCore
 import TallyDevices
 import TallyRuntime
 import TallyServer
+import TallyTestSupport
 import XCTest
 
 /// `GET /api/v1/devices`, device status in `/metrics`, and `tally serve` running the devices its
@@ -65,9 +66,9 @@ final class DeviceAPITests: XCTestCase {
                     profile: mettler-toledo-ind570
                     identity: floor-scale-1
             """.write(toFile: configuration, atomically: true, encoding: .utf8)
-        let child = try ChildProcess(try ChildProcess.tally(), [
+        let child = try ChildProcess(try TallyExecutable.path(), [
             "serve", "--config", configuration, "--db", directory.appendingPathComponent("tally.sqlite").path,
-            "--port", "0", "--profiles", Self.checkout + "/hardware-profiles",
+            "--port", "0", "--profiles", Checkout.hardwareProfiles.path,
         ])
         // Never left running after a failure: it would keep reopening the pty path, which the next test may get.
         defer { if child.process.isRunning { kill(child.process.processIdentifier, SIGKILL) } }
@@ -124,21 +125,12 @@ final class DeviceAPITests: XCTestCase {
         let configuration = directory.appendingPathComponent("tally.yaml").path
         try "stations:\n  - name: door-1\n    devices:\n      - {port: /dev/ttyS0, profile: zebra-ds2208}\n"
             .write(toFile: configuration, atomically: true, encoding: .utf8)
-        let child = try ChildProcess(try ChildProcess.tally(), [
+        let child = try ChildProcess(try TallyExecutable.path(), [
             "serve", "--config", configuration, "--db", directory.appendingPathComponent("t.sqlite").path, "--port", "0",
-            "--profiles", Self.checkout + "/hardware-profiles",
+            "--profiles", Checkout.hardwareProfiles.path,
         ])
         let status = try await child.waitForExit(seconds: 60)
         XCTAssertNotEqual(status, 0)
         XCTAssertTrue(child.stderr.contains("tally.yaml:4:") && child.stderr.contains("serial scale profile"), child.stderr)
     }
-
-    static let checkout: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url.path }
-        }
-        return FileManager.default.currentDirectoryPath
-    }()
 }

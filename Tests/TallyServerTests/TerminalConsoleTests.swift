@@ -4,6 +4,7 @@ import TallyCore
 import TallyDevices
 import TallyServer
 import TallyRuntime
+import TallyTestSupport
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -42,7 +43,7 @@ final class TerminalConsoleTests: XCTestCase {
     }
 
     func testConsoleShowsANewAlertAcknowledgesItAndQuits() async throws {
-        let tally = try ChildProcess.tally()
+        let tally = try TallyExecutable.path()
         let help = try ChildProcess(tally, ["console", "--help"])
         let helpStatus = try await help.waitForExit(seconds: 60)
         XCTAssertEqual(helpStatus, 0, "`tally console` is not a command: register ConsoleCommand in Sources/tally/Tally.swift (\(help.stderr))")

@@ -1,4 +1,5 @@
 import Foundation
+import TallyTestSupport
 import XCTest
 @testable import TallyStore
 
@@ -102,14 +103,7 @@ final class HashChainTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: file) }
         let event = row(3)
         try Data(HashChain.genesis + HashChain.canonicalBytes(event)).write(to: file)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = [file.path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let text = try ChildProcessRunner.run(tool, [file.path]).stdout
         XCTAssertEqual(String(text.prefix(64)), SHA256.hex(HashChain.link(previous: HashChain.genesis, row: event)))
     }
 

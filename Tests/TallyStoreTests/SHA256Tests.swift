@@ -1,4 +1,5 @@
 import Foundation
+import TallyTestSupport
 import XCTest
 @testable import TallyStore
 
@@ -132,16 +133,9 @@ final class SHA256Tests: XCTestCase {
             let file = directory.appendingPathComponent("buffer-\(count).bin")
             try Data(buffer).write(to: file)
 
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: tool)
-            process.arguments = [file.path]
-            let output = Pipe()
-            process.standardOutput = output
-            try process.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            XCTAssertEqual(process.terminationStatus, 0)
-            let expected = String(text.prefix(while: { !$0.isWhitespace }))
+            let outcome = try ChildProcessRunner.run(tool, [file.path])
+            XCTAssertEqual(outcome.status, 0, outcome.output)
+            let expected = String(outcome.stdout.prefix(while: { !$0.isWhitespace }))
 
             XCTAssertEqual(SHA256.hex(SHA256.hash(buffer)), expected, "\(count) random bytes")
             var hasher = SHA256()

@@ -1,20 +1,9 @@
+import TallyTestSupport
 import XCTest
 @testable import TallyCore
 
 /// Arbitrary input never crashes or hangs the normalizer, and every result keeps its invariants.
 final class ScanNormalizerFuzzTests: XCTestCase {
-    /// SplitMix64: a small deterministic generator, so every run feeds the same inputs.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Fragments that steer random input into every reader.
     static let fragments: [String] = [
         "]C1", "]d2", "]Q3", "]e0", "]J1", "]z1", "]E0", "]E4", "]I1", "]A0", "]Q1", "]d1", "]X", "]", "\u{1D}", "\u{1E}",
@@ -72,7 +61,7 @@ final class ScanNormalizerFuzzTests: XCTestCase {
     }
 
     func testRandomInputNeverCrashesAndKeepsItsInvariants() {
-        var g = SplitMix64(state: 0x7A11_7A11_2026_1129)
+        var g = SplitMix64(seed: 0x7A11_7A11_2026_1129)
         let normalizers = [
             ScanNormalizer(),
             ScanNormalizer(options: ScanProfileOptions(prefix: "]", suffix: "\u{1D}", fnc1Substitutes: ["~", "<GS>"],
@@ -90,7 +79,7 @@ final class ScanNormalizerFuzzTests: XCTestCase {
     }
 
     func testMutatedValidScansNeverCrash() {
-        var g = SplitMix64(state: 42)
+        var g = SplitMix64(seed: 42)
         let gs = GS1Samples.gs
         let seeds = [
             "]C100" + GS1Samples.sscc, "]d201" + GS1Samples.gtin + "17251231" + "10LOT" + gs + "21SN1",

@@ -1,4 +1,5 @@
 import Foundation
+import TallyTestSupport
 import XCTest
 @testable import TallyCore
 
@@ -380,8 +381,7 @@ final class ManifestFormatDocTests: XCTestCase {
     }
 
     func testTheDocumentedExamplesAreTheSameManifest() throws {
-        let doc = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs/manifest-format.md")
+        let doc = Checkout.file("docs/manifest-format.md")
         let text = try String(contentsOf: doc, encoding: .utf8)
         let csv = try ManifestCSV.parse(Array(try block("csv", in: text).utf8), file: "doc.csv")
         let json = try ManifestJSON.parse(Array(try block("json", in: text).utf8), file: "doc.json")

@@ -1,3 +1,5 @@
+import TallyTestSupport
+
 /// An umockdev device description (`umockdev-record` text format) of a dock PC's USB bus:
 ///
 /// | port  | device |
@@ -16,127 +18,52 @@ enum DiscoveryTestbed {
     static let scannerDescriptors =
         "1201000200000040E0050012000101020301090222000101008032090400000103010100092111010001223F000705810308000A"
 
-    static let text = """
-        P: /devices/pci0000:00/0000:00:14.0/usb1
-        E: SUBSYSTEM=usb
-        E: DEVTYPE=usb_device
-        E: DEVNAME=/dev/bus/usb/001/001
-        A: busnum=1
-        A: devnum=1
-        A: idVendor=1d6b
-        A: idProduct=0002
-        A: bDeviceClass=09
-        A: manufacturer=Linux 6.1.0 xhci-hcd
-        A: product=xHCI Host Controller
+    static let text = UmockdevTestbed(
+        [
+            .usbRootHub().attribute("manufacturer", "Linux 6.1.0 xhci-hcd").attribute("product", "xHCI Host Controller"),
+        ]
+            + scanner(port: "1-1", devnum: 2, serial: "S20123456")
+            + scanner(port: "1-2", devnum: 3, serial: "S20999999")
+            + ftdiAdapter(ttyLinks: [
+                "/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_A10K3Z9Q-if00-port0",
+                "/dev/serial/by-path/pci-0000:00:14.0-usb-0:3:1.0-port0",
+            ])
+            + [
+                .usbDevice("\(UmockdevDevice.usbBus)/1-4", devnum: 5, vendorID: 0x05E3, productID: 0x0610)
+                    .attribute("bDeviceClass", "09").attribute("product", "USB2.0 Hub"),
+            ]
+            + scanner(port: "1-4/1-4.1", devnum: 6, serial: nil)
+            + [
+                .usbDevice("\(UmockdevDevice.usbBus)/1-5", devnum: 7, vendorID: 0x046D, productID: 0xC52B)
+                    .attribute("manufacturer", "Logitech").attribute("product", "USB Receiver").attribute("bDeviceClass", "00"),
+                .usbInterface("\(UmockdevDevice.usbBus)/1-5/1-5:1.0", interfaceClass: (3, 1, 1), interfaceProperty: false, driver: "usbhid"),
+            ]
+    ).text
 
-        \(scanner(port: "1-1", devnum: 2, serial: "S20123456"))
-
-        \(scanner(port: "1-2", devnum: 3, serial: "S20999999"))
-
-        P: /devices/pci0000:00/0000:00:14.0/usb1/1-3
-        E: SUBSYSTEM=usb
-        E: DEVTYPE=usb_device
-        E: DEVNAME=/dev/bus/usb/001/004
-        A: busnum=1
-        A: devnum=4
-        A: idVendor=0403
-        A: idProduct=6001
-        A: serial=A10K3Z9Q
-        A: manufacturer=FTDI
-        A: product=FT232R USB UART
-        A: bDeviceClass=00
-        A: speed=12
-
-        P: /devices/pci0000:00/0000:00:14.0/usb1/1-3/1-3:1.0
-        E: SUBSYSTEM=usb
-        E: DEVTYPE=usb_interface
-        E: INTERFACE=255/255/255
-        A: bInterfaceNumber=00
-        A: bInterfaceClass=ff
-        A: bInterfaceSubClass=ff
-        A: bInterfaceProtocol=ff
-        L: driver=../../../../../../bus/usb/drivers/ftdi_sio
-
-        P: /devices/pci0000:00/0000:00:14.0/usb1/1-3/1-3:1.0/ttyUSB0/tty/ttyUSB0
-        N: ttyUSB0
-        E: SUBSYSTEM=tty
-        E: DEVNAME=/dev/ttyUSB0
-        E: DEVLINKS=/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_A10K3Z9Q-if00-port0 /dev/serial/by-path/pci-0000:00:14.0-usb-0:3:1.0-port0
-        A: dev=188:0
-
-        P: /devices/pci0000:00/0000:00:14.0/usb1/1-4
-        E: SUBSYSTEM=usb
-        E: DEVTYPE=usb_device
-        E: DEVNAME=/dev/bus/usb/001/005
-        A: busnum=1
-        A: devnum=5
-        A: idVendor=05e3
-        A: idProduct=0610
-        A: bDeviceClass=09
-        A: product=USB2.0 Hub
-
-        \(scanner(port: "1-4/1-4.1", devnum: 6, serial: nil))
-
-        P: /devices/pci0000:00/0000:00:14.0/usb1/1-5
-        E: SUBSYSTEM=usb
-        E: DEVTYPE=usb_device
-        E: DEVNAME=/dev/bus/usb/001/007
-        A: busnum=1
-        A: devnum=7
-        A: idVendor=046d
-        A: idProduct=c52b
-        A: manufacturer=Logitech
-        A: product=USB Receiver
-        A: bDeviceClass=00
-
-        P: /devices/pci0000:00/0000:00:14.0/usb1/1-5/1-5:1.0
-        E: SUBSYSTEM=usb
-        E: DEVTYPE=usb_interface
-        A: bInterfaceNumber=00
-        A: bInterfaceClass=03
-        A: bInterfaceSubClass=01
-        A: bInterfaceProtocol=01
-        L: driver=../../../../../../bus/usb/drivers/usbhid
-
-        """
-
-    /// One Zebra scanner in HID keyboard mode at `port` (a path below usb1, e.g. `1-4/1-4.1`).
-    static func scanner(port: String, devnum: Int, serial: String?) -> String {
-        let node = "bus/usb/001/" + String(repeating: "0", count: 3 - String(devnum).count) + String(devnum)
+    /// One Zebra scanner in HID keyboard mode at `port` (a path below usb1, e.g. `1-4/1-4.1`): the device and its
+    /// HID boot-keyboard interface.
+    static func scanner(port: String, devnum: Int, serial: String?) -> [UmockdevDevice] {
+        let devpath = "\(UmockdevDevice.usbBus)/\(port)"
         let name = String(port.split(separator: "/").last!)
-        let depth = port.split(separator: "/").count
-        let up = String(repeating: "../", count: 5 + depth)
-        var lines = [
-            "P: /devices/pci0000:00/0000:00:14.0/usb1/\(port)",
-            "N: \(node)=\(scannerDescriptors)",
-            "E: SUBSYSTEM=usb",
-            "E: DEVTYPE=usb_device",
-            "E: DEVNAME=/dev/\(node)",
-            "A: busnum=1",
-            "A: devnum=\(devnum)",
-            "A: idVendor=05e0",
-            "A: idProduct=1200",
-            "A: manufacturer=Symbol Technologies, Inc, 2008",
-            "A: product=Symbol Bar Code Scanner",
-            "A: bDeviceClass=00",
-            "A: bConfigurationValue=1",
-            "A: speed=12",
-            "H: descriptors=\(scannerDescriptors)",
+        return [
+            .usbDevice(devpath, devnum: devnum, vendorID: 0x05E0, productID: 0x1200, descriptors: scannerDescriptors)
+                .attribute("serial", ifPresent: serial)
+                .attribute("manufacturer", "Symbol Technologies, Inc, 2008").attribute("product", "Symbol Bar Code Scanner")
+                .attribute("bDeviceClass", "00").attribute("bConfigurationValue", "1").attribute("speed", "12"),
+            .usbInterface("\(devpath)/\(name):1.0", interfaceClass: (3, 1, 1), driver: "usbhid"),
         ]
-        if let serial { lines.insert("A: serial=\(serial)", at: 8) }
-        lines += [
-            "",
-            "P: /devices/pci0000:00/0000:00:14.0/usb1/\(port)/\(name):1.0",
-            "E: SUBSYSTEM=usb",
-            "E: DEVTYPE=usb_interface",
-            "E: INTERFACE=3/1/1",
-            "A: bInterfaceNumber=00",
-            "A: bInterfaceClass=03",
-            "A: bInterfaceSubClass=01",
-            "A: bInterfaceProtocol=01",
-            "L: driver=\(up)bus/usb/drivers/usbhid",
+    }
+
+    /// The FTDI FT232R adapter at port 1-3 (serial A10K3Z9Q), its interface and its tty ttyUSB0 (with `ttyLinks`).
+    static func ftdiAdapter(ttyLinks: [String]) -> [UmockdevDevice] {
+        let devpath = "\(UmockdevDevice.usbBus)/1-3"
+        return [
+            .usbDevice(devpath, devnum: 4, vendorID: 0x0403, productID: 0x6001)
+                .attribute("serial", "A10K3Z9Q").attribute("manufacturer", "FTDI").attribute("product", "FT232R USB UART")
+                .attribute("bDeviceClass", "00").attribute("speed", "12"),
+            .usbInterface("\(devpath)/1-3:1.0", interfaceClass: (0xFF, 0xFF, 0xFF), driver: "ftdi_sio"),
+            .tty("\(devpath)/1-3:1.0/ttyUSB0/tty/ttyUSB0", name: "ttyUSB0", links: ttyLinks).attribute("dev", "188:0"),
         ]
-        return lines.joined(separator: "\n")
     }
 
     /// A site profile that pins the testbed's FTDI adapter (by serial) as the dock-3 scale.

@@ -1,4 +1,5 @@
 import Foundation
+import TallyTestSupport
 import XCTest
 @testable import TallyDevices
 
@@ -30,9 +31,9 @@ final class UmockdevDiscoveryTests: XCTestCase {
         let fixture = try Fixture()
         defer { fixture.remove() }
         let output = fixture.root.appendingPathComponent("report.json")
-        let result = try Self.run(
+        let result = try ChildProcessRunner.run(
             Self.umockdevRun,
-            ["--device", fixture.testbed.path, "--", Self.testRunner, "TallyDevicesTests.UmockdevDiscoveryTests/testDiscoveryProbe"],
+            ["--device", fixture.testbed.path, "--", TallyExecutable.testRunner, "TallyDevicesTests.UmockdevDiscoveryTests/testDiscoveryProbe"],
             environment: [
                 Self.probeOutputVariable: output.path,
                 Self.probeProfilesVariable: fixture.profiles.path,
@@ -47,13 +48,10 @@ final class UmockdevDiscoveryTests: XCTestCase {
     }
 
     func testTallyDevicesCommandUnderUmockdev() throws {
-        let tally = URL(fileURLWithPath: Self.testRunner).deletingLastPathComponent().appendingPathComponent("tally").path
-        guard FileManager.default.isExecutableFile(atPath: tally) else {
-            throw XCTSkip("no tally executable next to the test binary (\(tally)); run `swift build` before `swift test`")
-        }
+        let tally = try TallyExecutable.path()
         let fixture = try Fixture()
         defer { fixture.remove() }
-        let result = try Self.run(
+        let result = try ChildProcessRunner.run(
             Self.umockdevRun,
             ["--device", fixture.testbed.path, "--", tally, "devices", "--json", "--profiles", fixture.profiles.path],
             environment: [:], in: fixture.root)
@@ -130,7 +128,7 @@ final class UmockdevDiscoveryTests: XCTestCase {
             guard FileManager.default.isExecutableFile(atPath: UmockdevDiscoveryTests.umockdevRun) else {
                 throw XCTSkip("umockdev-run is not installed (apt-get install umockdev)")
             }
-            root = try ProfileFixtures.temporaryDirectory("umockdev")
+            root = try ScratchDirectory.make("umockdev")
             testbed = root.appendingPathComponent("dock.umockdev")
             try DiscoveryTestbed.text.write(to: testbed, atomically: true, encoding: .utf8)
             profiles = root.appendingPathComponent("profiles", isDirectory: true)
@@ -144,58 +142,5 @@ final class UmockdevDiscoveryTests: XCTestCase {
         }
 
         func remove() { try? FileManager.default.removeItem(at: root) }
-    }
-
-    /// The running test binary (the xctest executable on Linux).
-    static var testRunner: String {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-    }
-
-    struct ProcessOutcome {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var output: String { "status \(status)\n--- stdout\n\(stdout)\n--- stderr\n\(stderr)" }
-    }
-
-    /// Runs a command with output captured in files (no pipe to fill up), killing it after `timeout`.
-    static func run(
-        _ executable: String, _ arguments: [String], environment extra: [String: String], in directory: URL,
-        timeout: TimeInterval = 120
-    ) throws -> ProcessOutcome {
-        let stdoutURL = directory.appendingPathComponent("stdout-\(UUID().uuidString.prefix(6))")
-        let stderrURL = directory.appendingPathComponent("stderr-\(UUID().uuidString.prefix(6))")
-        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        let stdout = try FileHandle(forWritingTo: stdoutURL)
-        let stderr = try FileHandle(forWritingTo: stderrURL)
-
-        var environment = ProcessInfo.processInfo.environment
-        environment["TMPDIR"] = "/tmp" // umockdev socket paths must stay under 108 bytes
-        environment["LD_PRELOAD"] = nil
-        environment["UMOCKDEV_DIR"] = nil
-        for (key, value) in extra { environment[key] = value }
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment
-        process.currentDirectoryURL = directory
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning, Date() < deadline { usleep(20_000) }
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
-        process.waitUntilExit()
-        try stdout.close()
-        try stderr.close()
-        return ProcessOutcome(
-            status: process.terminationStatus,
-            stdout: (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "")
     }
 }

@@ -1,16 +1,13 @@
 import Foundation
 import TallyCore
+import TallyTestSupport
 import XCTest
 @testable import TallyDevices
 
 /// Paths and fixtures shared by the profile and discovery tests.
 enum ProfileFixtures {
-    /// The package checkout (this file is Tests/TallyDevicesTests/Profiles/ProfileLoaderTests.swift).
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
     /// The shipped profiles.
-    static let shippedDirectory = packageRoot.appendingPathComponent("hardware-profiles", isDirectory: true)
+    static let shippedDirectory = Checkout.hardwareProfiles
 
     /// A valid scale profile; tests replace single lines to break it (line numbers below are stable).
     static let scaleLines = [
@@ -55,14 +52,6 @@ enum ProfileFixtures {
         var lines = lines
         for (number, text) in changes { lines[number - 1] = text }
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    /// A fresh directory under /tmp, removed by the caller.
-    static func temporaryDirectory(_ name: String = "profiles") throws -> URL {
-        let url = URL(fileURLWithPath: "/tmp", isDirectory: true)
-            .appendingPathComponent("tally-\(name)-\(UUID().uuidString.prefix(8))", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
     }
 }
 
@@ -280,8 +269,8 @@ final class ProfileLoaderTests: XCTestCase {
     // MARK: Directories
 
     func testDuplicateIDAcrossDirectoriesIsRejected() throws {
-        let first = try ProfileFixtures.temporaryDirectory("dup-a")
-        let second = try ProfileFixtures.temporaryDirectory("dup-b")
+        let first = try ScratchDirectory.make("dup-a")
+        let second = try ScratchDirectory.make("dup-b")
         defer {
             try? FileManager.default.removeItem(at: first)
             try? FileManager.default.removeItem(at: second)
@@ -308,7 +297,7 @@ final class ProfileLoaderTests: XCTestCase {
     }
 
     func testDirectoryErrorsNameTheFile() throws {
-        let directory = try ProfileFixtures.temporaryDirectory("bad")
+        let directory = try ScratchDirectory.make("bad")
         defer { try? FileManager.default.removeItem(at: directory) }
         let bad = directory.appendingPathComponent("bad-scale.yaml")
         try ProfileFixtures.yaml(ProfileFixtures.scaleLines, replacing: [10: "  division: \"3\""])
@@ -334,11 +323,7 @@ final class ProfileLocatorTests: XCTestCase {
     private var root: URL!
 
     override func setUpWithError() throws {
-        root = try ProfileFixtures.temporaryDirectory("locator")
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: root)
+        root = try ScratchDirectory.make("locator", removedAfter: self)
     }
 
     private func makeDirectory(_ path: String) throws -> URL {
@@ -384,7 +369,7 @@ final class ProfileLocatorTests: XCTestCase {
 
     func testThisCheckoutIsFound() {
         let locator = ProfileLocator(
-            environment: [:], currentDirectory: ProfileFixtures.packageRoot.appendingPathComponent("Sources").path,
+            environment: [:], currentDirectory: Checkout.root.appendingPathComponent("Sources").path,
             executablePath: nil, installedDirectory: "/nonexistent/tally/hardware-profiles")
         XCTAssertEqual(locator.locate()?.directory.standardizedFileURL.path, ProfileFixtures.shippedDirectory.standardizedFileURL.path)
     }

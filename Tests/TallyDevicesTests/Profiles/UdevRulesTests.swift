@@ -1,10 +1,11 @@
 import Foundation
+import TallyTestSupport
 import XCTest
 @testable import TallyDevices
 
 /// The generated udev rules: committed file up to date, grammar, access, coverage, determinism, names.
 final class UdevRulesTests: XCTestCase {
-    static let committedFile = ProfileFixtures.packageRoot
+    static let committedFile = Checkout.root
         .appendingPathComponent("udev-rules", isDirectory: true).appendingPathComponent(UdevRules.fileName)
 
     func shippedProfiles() throws -> [HardwareProfile] {
@@ -186,7 +187,7 @@ final class UdevRulesTests: XCTestCase {
         XCTAssertEqual(UdevRules.generate(profiles: profiles.shuffled()), first)
 
         // The same profiles read from another directory give the same bytes (no paths in the output).
-        let copy = try ProfileFixtures.temporaryDirectory("udev")
+        let copy = try ScratchDirectory.make("udev")
         defer { try? FileManager.default.removeItem(at: copy) }
         for file in try FileManager.default.contentsOfDirectory(atPath: ProfileFixtures.shippedDirectory.path) where file.hasSuffix(".yaml") {
             try FileManager.default.copyItem(
@@ -194,7 +195,7 @@ final class UdevRulesTests: XCTestCase {
         }
         XCTAssertEqual(UdevRules.generate(profiles: try ProfileLoader.load(directory: copy)),
                        UdevRules.generate(profiles: try shippedProfiles()))
-        XCTAssertFalse(first.contains(ProfileFixtures.packageRoot.path))
+        XCTAssertFalse(first.contains(Checkout.root.path))
         XCTAssertTrue(first.hasSuffix("LABEL=\"tally_end\"\n"))
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TallyTestSupport
 import XCTest
 @testable import TallyDevices
 
@@ -22,11 +23,11 @@ final class UdevRulesUdevadmTests: XCTestCase {
         guard getuid() == 0 else { throw XCTSkip("udevadm test in a mount namespace needs root") }
         var tools: [String: String] = [:]
         for tool in ["unshare", "udevadm", "umockdev-run", "mount"] {
-            guard let path = Self.which(tool) else { throw XCTSkip("\(tool) is not installed") }
+            guard let path = ChildProcessRunner.which(tool) else { throw XCTSkip("\(tool) is not installed") }
             tools[tool] = path
         }
 
-        let directory = try ProfileFixtures.temporaryDirectory("udevadm")
+        let directory = try ScratchDirectory.make("udevadm")
         defer { try? FileManager.default.removeItem(at: directory) }
         let profiles = try ProfileLoader.load(directory: ProfileFixtures.shippedDirectory) + [UdevRulesTests.adapterScale]
         try UdevRules.generate(profiles: profiles).write(to: directory.appendingPathComponent(UdevRules.fileName), atomically: true, encoding: .utf8)
@@ -60,7 +61,7 @@ final class UdevRulesUdevadmTests: XCTestCase {
             """
         try script.write(to: directory.appendingPathComponent("run.sh"), atomically: true, encoding: .utf8)
 
-        let output = try Self.run(tools["unshare"]!, ["--mount", "--propagation", "private", "sh", "\(d)/run.sh"])
+        let output = try Self.run(tools["unshare"]!, ["--mount", "--propagation", "private", "sh", "\(d)/run.sh"], in: directory)
         if output.status != 0, output.text.contains("unshare failed") || output.text.contains("Operation not permitted") {
             throw XCTSkip("no mount namespace here: \(output.text.prefix(300))")
         }
@@ -125,90 +126,32 @@ final class UdevRulesUdevadmTests: XCTestCase {
     // MARK: Helpers
 
     /// The emulated devices: a Zebra DS2208 in keyboard mode and an FTDI USB-serial adapter.
-    static let devices = """
-        P: /devices/pci0000:00/0000:00:14.0/usb1/1-1
-        N: bus/usb/001/002
-        E: SUBSYSTEM=usb
-        E: DEVTYPE=usb_device
-        E: DEVNAME=/dev/bus/usb/001/002
-        E: MAJOR=189
-        E: MINOR=1
-        A: busnum=1
-        A: devnum=2
-        A: idVendor=05e0
-        A: idProduct=1200
-        A: bcdDevice=0100
-        A: serial=S21EP0123
-        A: bDeviceClass=00
-        A: bConfigurationValue=1
-        A: dev=189:1
-
-        P: /devices/pci0000:00/0000:00:14.0/usb1/1-1/1-1:1.0
-        E: SUBSYSTEM=usb
-        E: DEVTYPE=usb_interface
-        E: DRIVER=usbhid
-        A: bInterfaceNumber=00
-        A: bInterfaceClass=03
-        A: bInterfaceSubClass=01
-        A: bInterfaceProtocol=01
-
-        P: /devices/pci0000:00/0000:00:14.0/usb1/1-1/1-1:1.0/0003:05E0:1200.0001/input/input7
-        E: SUBSYSTEM=input
-        E: PRODUCT=3/5e0/1200/110
-        E: NAME="Symbol Bar Code Scanner"
-        A: name=Symbol Bar Code Scanner
-        A: inhibited=0
-        A: capabilities/ev=120013
-        A: capabilities/key=1000000000007 ff9f207ac14057ff febeffdfffefffff fffffffffffffffe
-        A: capabilities/rel=0
-        A: capabilities/abs=0
-        A: properties=0
-
-        P: /devices/pci0000:00/0000:00:14.0/usb1/1-1/1-1:1.0/0003:05E0:1200.0001/input/input7/event7
-        N: input/event7
-        E: SUBSYSTEM=input
-        E: DEVNAME=/dev/input/event7
-        E: MAJOR=13
-        E: MINOR=71
-        A: dev=13:71
-
-        P: /devices/pci0000:00/0000:00:14.0/usb1/1-3
-        N: bus/usb/001/003
-        E: SUBSYSTEM=usb
-        E: DEVTYPE=usb_device
-        E: DEVNAME=/dev/bus/usb/001/003
-        E: MAJOR=189
-        E: MINOR=2
-        A: busnum=1
-        A: devnum=3
-        A: idVendor=0403
-        A: idProduct=6001
-        A: bcdDevice=0600
-        A: bDeviceClass=00
-        A: dev=189:2
-
-        P: /devices/pci0000:00/0000:00:14.0/usb1/1-3/1-3:1.0
-        E: SUBSYSTEM=usb
-        E: DEVTYPE=usb_interface
-        E: DRIVER=ftdi_sio
-        A: bInterfaceNumber=00
-        A: bInterfaceClass=ff
-        A: bInterfaceSubClass=ff
-        A: bInterfaceProtocol=ff
-
-        P: /devices/pci0000:00/0000:00:14.0/usb1/1-3/1-3:1.0/ttyUSB0
-        E: SUBSYSTEM=usb-serial
-        A: port_number=0
-
-        P: /devices/pci0000:00/0000:00:14.0/usb1/1-3/1-3:1.0/ttyUSB0/tty/ttyUSB0
-        N: ttyUSB0
-        E: SUBSYSTEM=tty
-        E: DEVNAME=/dev/ttyUSB0
-        E: MAJOR=188
-        E: MINOR=0
-        A: dev=188:0
-
-        """
+    static let devices: String = {
+        let scanner = "\(UmockdevDevice.usbBus)/1-1", adapter = "\(UmockdevDevice.usbBus)/1-3"
+        let input = "\(scanner)/1-1:1.0/0003:05E0:1200.0001/input/input7"
+        return UmockdevTestbed([
+            .usbDevice(scanner, devnum: 2, vendorID: 0x05E0, productID: 0x1200, node: true)
+                .property("MAJOR", "189").property("MINOR", "1")
+                .attribute("bcdDevice", "0100").attribute("serial", "S21EP0123").attribute("bDeviceClass", "00")
+                .attribute("bConfigurationValue", "1").attribute("dev", "189:1"),
+            .usbInterface("\(scanner)/1-1:1.0", interfaceClass: (3, 1, 1), interfaceProperty: false).property("DRIVER", "usbhid"),
+            UmockdevDevice(input)
+                .property("SUBSYSTEM", "input").property("PRODUCT", "3/5e0/1200/110").property("NAME", "\"Symbol Bar Code Scanner\"")
+                .attribute("name", "Symbol Bar Code Scanner").attribute("inhibited", "0").attribute("capabilities/ev", "120013")
+                .attribute("capabilities/key", "1000000000007 ff9f207ac14057ff febeffdfffefffff fffffffffffffffe")
+                .attribute("capabilities/rel", "0").attribute("capabilities/abs", "0").attribute("properties", "0"),
+            UmockdevDevice("\(input)/event7").node("input/event7")
+                .property("SUBSYSTEM", "input").property("DEVNAME", "/dev/input/event7").property("MAJOR", "13").property("MINOR", "71")
+                .attribute("dev", "13:71"),
+            .usbDevice(adapter, devnum: 3, vendorID: 0x0403, productID: 0x6001, node: true)
+                .property("MAJOR", "189").property("MINOR", "2")
+                .attribute("bcdDevice", "0600").attribute("bDeviceClass", "00").attribute("dev", "189:2"),
+            .usbInterface("\(adapter)/1-3:1.0", interfaceClass: (0xFF, 0xFF, 0xFF), interfaceProperty: false).property("DRIVER", "ftdi_sio"),
+            UmockdevDevice("\(adapter)/1-3:1.0/ttyUSB0").property("SUBSYSTEM", "usb-serial").attribute("port_number", "0"),
+            .tty("\(adapter)/1-3:1.0/ttyUSB0/tty/ttyUSB0", name: "ttyUSB0").property("MAJOR", "188").property("MINOR", "0")
+                .attribute("dev", "188:0"),
+        ]).text
+    }()
 
     /// The output after each `@@@ name` marker line, by name.
     static func sections(_ text: String) -> [String: String] {
@@ -225,37 +168,9 @@ final class UdevRulesUdevadmTests: XCTestCase {
         return result
     }
 
-    static func which(_ tool: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin"
-        for directory in (path + ":/usr/sbin:/sbin").split(separator: ":") {
-            let candidate = "\(directory)/\(tool)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }
-
-    static func run(_ executable: String, _ arguments: [String], timeout: TimeInterval = 120) throws -> (status: Int32, text: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let reader = DispatchQueue(label: "udevadm-output")
-        nonisolated(unsafe) var data = Data()
-        let done = DispatchSemaphore(value: 0)
-        reader.async {
-            data = pipe.fileHandleForReading.readDataToEndOfFile()
-            done.signal()
-        }
-        if done.wait(timeout: .now() + timeout) == .timedOut {
-            process.terminate()
-            XCTFail("\(executable) \(arguments.joined(separator: " ")) did not finish within \(Int(timeout)) s")
-            done.wait()
-        }
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    /// Runs a command with standard error merged into standard output.
+    static func run(_ executable: String, _ arguments: [String], in directory: URL) throws -> (status: Int32, text: String) {
+        let outcome = try ChildProcessRunner.run(executable, arguments, stdin: [], in: directory, mergingStandardError: true)
+        return (outcome.status, outcome.stdout)
     }
 }

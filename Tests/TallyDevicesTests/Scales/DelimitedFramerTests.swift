@@ -1,3 +1,4 @@
+import TallyTestSupport
 import XCTest
 @testable import TallyDevices
 
@@ -14,18 +15,6 @@ private func feed(_ rule: DelimitedFramer.Rule, _ chunks: [[UInt8]], finish: Boo
 
 private func frame(_ bytes: [UInt8], _ offset: Int) -> FramerOutput { .frame(ScaleFrame(bytes: bytes, offset: offset)) }
 private func garbage(_ offset: Int, _ count: Int) -> FramerOutput { .discarded(FrameError(offset: offset, reason: .garbage(byteCount: count))) }
-
-/// A small deterministic generator (the tests must not depend on a random seed).
-private struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 final class DelimitedFramerTests: XCTestCase {
     let first = ascii("S S      1.0 kg\r\n")
@@ -135,7 +124,7 @@ final class DelimitedFramerTests: XCTestCase {
     }
 
     func testArbitraryBytesNeverTrapAndEveryByteIsAccounted() {
-        var generator = SplitMix64(state: 0x7A11_7A11)
+        var generator = SplitMix64(seed: 0x7A11_7A11)
         var input: [UInt8] = []
         while input.count < 200_000 {
             let roll = generator.next() % 10

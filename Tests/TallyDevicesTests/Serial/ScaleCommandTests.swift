@@ -1,5 +1,6 @@
 import Foundation
 import TallyCore
+import TallyTestSupport
 import XCTest
 @testable import TallyDevices
 
@@ -101,7 +102,7 @@ final class ScaleCommandTests: XCTestCase {
         let scale = try SimulatedScale(protocol: "nci", transmission: .polled)
         defer { scale.stop() }
         scale.place(weight: Weight(divisions: 4125, division: Division(multiplier: 1, exponent: -1)!, unit: .kilogram), settleReadings: 2)
-        let directory = try TallyBinary.temporaryDirectory("scale-read")
+        let directory = try ScratchDirectory.make("scale-read")
         defer { try? FileManager.default.removeItem(at: directory) }
         try """
             name: Test NCI scale
@@ -138,10 +139,9 @@ final class ScaleCommandTests: XCTestCase {
         let scale = try SimulatedScale(protocol: "rice-lake", transmission: .continuous(intervalMilliseconds: 20), unit: .pound)
         defer { scale.stop() }
         scale.place(weight: Weight(divisions: 905, division: Division(multiplier: 1, exponent: 0)!, unit: .pound), settleReadings: 0)
-        let directory = try TallyBinary.temporaryDirectory("scale-read")
+        let directory = try ScratchDirectory.make("scale-read")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let profiles = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("hardware-profiles")
+        let profiles = Checkout.hardwareProfiles
         let outcome = try TallyBinary.tally(
             ["scale", "read", "--port", scale.slavePath, "--profile", "rice-lake-920i", "--profiles", profiles.path, "--count", "3"])
         XCTAssertEqual(outcome.status, 0, outcome.output)
@@ -155,8 +155,8 @@ final class ScaleCommandTests: XCTestCase {
     /// protocol's stop command (MT-SICS `SI` ends `SIR`), and the command exits cleanly. A disconnect is
     /// reported and the port is then retried until the interrupt.
     func testReadRunsUntilInterruptedAndReportsADisconnect() throws {
-        let tally = try TallyBinary.executable()
-        let directory = try TallyBinary.temporaryDirectory("scale-read")
+        let tally = try TallyExecutable.path()
+        let directory = try ScratchDirectory.make("scale-read")
         defer { try? FileManager.default.removeItem(at: directory) }
         try """
             name: Test MT-SICS scale, streamed
@@ -207,8 +207,7 @@ final class ScaleCommandTests: XCTestCase {
     }
 
     func testReadFailsOnAMissingPortOrProfile() throws {
-        let profiles = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("hardware-profiles")
+        let profiles = Checkout.hardwareProfiles
         let noPort = try TallyBinary.tally(["scale", "read", "--port", "/nonexistent/ttyUSB9", "--profile", "rice-lake-920i", "--profiles", profiles.path])
         XCTAssertNotEqual(noPort.status, 0)
         XCTAssertTrue(noPort.stderr.contains("/nonexistent/ttyUSB9"), noPort.output)

@@ -1,5 +1,6 @@
 import Foundation
 import TallyCore
+import TallyTestSupport
 import XCTest
 @testable import TallyDevices
 
@@ -7,7 +8,7 @@ import XCTest
 /// noise) without crashing: every emulation is fed random and mutated command bytes.
 final class SimulatedScaleFuzzTests: XCTestCase {
     func testEveryEmulationSurvivesArbitraryCommands() {
-        var generator = SplitMix(seed: 0x7A11)
+        var generator = SplitMix64(seed: 0x7A11)
         let known: [[UInt8]] = ["SI\r\n", "SIR\r\n", "T\r\n", "Z\r\n", "W", "RW\r\n", "Q\r\n", "KZ\r\n", "P\r\n", "T12345\r", "\u{05}"].map { Array($0.utf8) }
         for (name, emulation) in SimulatedScale.emulations.sorted(by: { $0.key < $1.key }) {
             var platform = SimulatedPlatform(division: Division(multiplier: 5, exponent: -1)!, unit: .kilogram, nextEmission: ContinuousClock.now)
@@ -30,18 +31,5 @@ final class SimulatedScaleFuzzTests: XCTestCase {
             }
             XCTAssertTrue(true, name)
         }
-    }
-}
-
-/// A small deterministic generator for the fuzz inputs.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import TallyCore
+import TallyTestSupport
 import XCTest
 @testable import TallyDevices
 
@@ -66,11 +67,11 @@ final class UmockdevScaleTests: XCTestCase {
         let fixture = try Fixture()
         defer { fixture.remove() }
         let output = fixture.root.appendingPathComponent("probe.json")
-        let result = try TallyBinary.run(
+        let result = try ChildProcessRunner.run(
             Self.umockdevRun,
             ["--device", fixture.testbed.path, "--script", "/dev/ttyUSB0=\(fixture.script.path)", "--",
-             TallyBinary.testRunner, "TallyDevicesTests.UmockdevScaleTests/testDiscoveryThenOpenProbe"],
-            environment: [Self.outputVariable: output.path, Self.profilesVariable: fixture.profiles.path])
+             TallyExecutable.testRunner, "TallyDevicesTests.UmockdevScaleTests/testDiscoveryThenOpenProbe"],
+            stdin: [], environment: [Self.outputVariable: output.path, Self.profilesVariable: fixture.profiles.path])
         XCTAssertEqual(result.status, 0, "probe failed:\n\(result.output)")
         guard let data = FileManager.default.contents(atPath: output.path) else {
             return XCTFail("the probe wrote no report:\n\(result.output)")
@@ -87,16 +88,16 @@ final class UmockdevScaleTests: XCTestCase {
     /// The same through the product: `tally devices --json` finds and matches the tty, then
     /// `tally scale read --port /dev/ttyUSB0` opens it and prints readings.
     func testTallyDevicesThenScaleReadUnderUmockdev() throws {
-        let tally = try TallyBinary.executable()
+        let tally = try TallyExecutable.path()
         let fixture = try Fixture()
         defer { fixture.remove() }
         let devices = fixture.root.appendingPathComponent("devices.json")
         let script = "\"$TALLY\" devices --json --profiles \"$PROFILES\" > \"$DEVICES\" && "
             + "\"$TALLY\" scale read --port /dev/ttyUSB0 --profile dock-3-scale --profiles \"$PROFILES\" --count 2 --json"
-        let result = try TallyBinary.run(
+        let result = try ChildProcessRunner.run(
             Self.umockdevRun,
             ["--device", fixture.testbed.path, "--script", "/dev/ttyUSB0=\(fixture.script.path)", "--", "/bin/sh", "-c", script],
-            environment: ["TALLY": tally, "PROFILES": fixture.profiles.path, "DEVICES": devices.path])
+            stdin: [], environment: ["TALLY": tally, "PROFILES": fixture.profiles.path, "DEVICES": devices.path])
         XCTAssertEqual(result.status, 0, result.output)
         if result.stderr.contains("Unexpected argument 'scale'") {
             XCTFail("the tally binary has no `scale` command: register ScaleCommand in Sources/tally/Tally.swift")
@@ -131,49 +132,9 @@ final class UmockdevScaleTests: XCTestCase {
             return bytes
         }()
 
-        static let testbedText = """
-            P: /devices/pci0000:00/0000:00:14.0/usb1
-            E: SUBSYSTEM=usb
-            E: DEVTYPE=usb_device
-            E: DEVNAME=/dev/bus/usb/001/001
-            A: busnum=1
-            A: devnum=1
-            A: idVendor=1d6b
-            A: idProduct=0002
-            A: bDeviceClass=09
-
-            P: /devices/pci0000:00/0000:00:14.0/usb1/1-3
-            E: SUBSYSTEM=usb
-            E: DEVTYPE=usb_device
-            E: DEVNAME=/dev/bus/usb/001/004
-            A: busnum=1
-            A: devnum=4
-            A: idVendor=0403
-            A: idProduct=6001
-            A: serial=A10K3Z9Q
-            A: manufacturer=FTDI
-            A: product=FT232R USB UART
-            A: bDeviceClass=00
-            A: speed=12
-
-            P: /devices/pci0000:00/0000:00:14.0/usb1/1-3/1-3:1.0
-            E: SUBSYSTEM=usb
-            E: DEVTYPE=usb_interface
-            E: INTERFACE=255/255/255
-            A: bInterfaceNumber=00
-            A: bInterfaceClass=ff
-            A: bInterfaceSubClass=ff
-            A: bInterfaceProtocol=ff
-            L: driver=../../../../../../bus/usb/drivers/ftdi_sio
-
-            P: /devices/pci0000:00/0000:00:14.0/usb1/1-3/1-3:1.0/ttyUSB0/tty/ttyUSB0
-            N: ttyUSB0
-            E: SUBSYSTEM=tty
-            E: DEVNAME=/dev/ttyUSB0
-            E: DEVLINKS=/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_A10K3Z9Q-if00-port0
-            A: dev=188:0
-
-            """
+        static let testbedText = UmockdevTestbed(
+            [.usbRootHub()] + DiscoveryTestbed.ftdiAdapter(ttyLinks: ["/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_A10K3Z9Q-if00-port0"])
+        ).text
 
         static let siteProfile = """
             name: Dock 3 floor scale (IND780 continuous output on FTDI adapter A10K3Z9Q)
@@ -210,7 +171,7 @@ final class UmockdevScaleTests: XCTestCase {
             guard FileManager.default.isExecutableFile(atPath: UmockdevScaleTests.umockdevRun) else {
                 throw XCTSkip("umockdev-run is not installed (apt-get install umockdev)")
             }
-            root = try TallyBinary.temporaryDirectory("umockdev-scale")
+            root = try ScratchDirectory.make("umockdev-scale")
             testbed = root.appendingPathComponent("dock.umockdev")
             try Self.testbedText.write(to: testbed, atomically: true, encoding: .utf8)
             profiles = root.appendingPathComponent("profiles", isDirectory: true)

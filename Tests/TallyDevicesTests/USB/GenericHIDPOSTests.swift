@@ -1,4 +1,5 @@
 import Foundation
+import TallyTestSupport
 import XCTest
 @testable import TallyDevices
 
@@ -18,16 +19,13 @@ final class GenericHIDPOSTests: XCTestCase {
     /// report descriptor as a binary sysfs attribute.
     private func hidChild(of scanner: TestScanner, descriptor: [UInt8]? = nil) -> String {
         let id = String(format: "0003:%04X:%04X.%04X", scanner.vendorID, scanner.productID, scanner.devnum)
-        return """
-            P: \(scanner.interfacePath)/\(id)
-            E: SUBSYSTEM=hid
-            E: DRIVER=hid-generic
-            E: HID_ID=\(String(format: "0003:%08X:%08X", scanner.vendorID, scanner.productID))
-            E: HID_NAME=Test \(scanner.kind == .keyboard ? "Keyboard" : "Scanner")
-            E: HID_PHYS=usb-0000:00:14.0-\(scanner.port.split(separator: "/").last!)/input0
-            H: report_descriptor=\(SimulatedHIDDescriptors.hex(descriptor ?? scanner.reportDescriptor))
-
-            """
+        return UmockdevDevice("\(scanner.interfacePath)/\(id)")
+            .property("SUBSYSTEM", "hid").property("DRIVER", "hid-generic")
+            .property("HID_ID", String(format: "0003:%08X:%08X", scanner.vendorID, scanner.productID))
+            .property("HID_NAME", "Test \(scanner.kind == .keyboard ? "Keyboard" : "Scanner")")
+            .property("HID_PHYS", "usb-0000:00:14.0-\(scanner.port.split(separator: "/").last!)/input0")
+            .binaryAttribute("report_descriptor", hex: SimulatedHIDDescriptors.hex(descriptor ?? scanner.reportDescriptor))
+            .text
     }
 
     /// The testbed: root hub, the unprofiled HID POS scanner and keyboard, each with its `hid` device.
@@ -48,11 +46,11 @@ final class GenericHIDPOSTests: XCTestCase {
     // MARK: - tally devices
 
     func testDevicesListsTheUnprofiledHIDPOSScannerAsGenericWithAWarning() throws {
-        let tally = try ScannerFixtures.executable("tally")
+        let tally = try TallyExecutable.path("tally")
         let (directory, testbed, profiles) = try fixture()
         defer { try? FileManager.default.removeItem(at: directory) }
 
-        let json = try UmockdevDiscoveryTests.run(
+        let json = try ChildProcessRunner.run(
             UmockdevDiscoveryTests.umockdevRun,
             ["--device", testbed.path, "--", tally, "devices", "--json", "--profiles", profiles.path],
             environment: ["TMPDIR": directory.path], in: directory)
@@ -80,7 +78,7 @@ final class GenericHIDPOSTests: XCTestCase {
         XCTAssertEqual(unmatched.usb.interfaces.map(\.hidClass), [.keyboard])
 
         // The table says the same.
-        let table = try UmockdevDiscoveryTests.run(
+        let table = try ChildProcessRunner.run(
             UmockdevDiscoveryTests.umockdevRun,
             ["--device", testbed.path, "--", tally, "devices", "--profiles", profiles.path],
             environment: ["TMPDIR": directory.path], in: directory)
@@ -94,7 +92,7 @@ final class GenericHIDPOSTests: XCTestCase {
     // MARK: - tally listen, capture replay
 
     func testListenReadsScansFromTheUnprofiledHIDPOSScanner() throws {
-        let tally = try ScannerFixtures.executable("tally")
+        let tally = try TallyExecutable.path("tally")
         let (directory, testbed, profiles) = try fixture()
         defer { try? FileManager.default.removeItem(at: directory) }
         let short = Array("4006381333931".utf8)
@@ -107,7 +105,7 @@ final class GenericHIDPOSTests: XCTestCase {
         let keyboardCapture = directory.appendingPathComponent("keyboard.pcapng")
         try keyboard.capture(try SimulatedWedgeScanner().reports(for: "PASSWORD")).write(to: keyboardCapture)
 
-        let outcome = try UmockdevDiscoveryTests.run(
+        let outcome = try ChildProcessRunner.run(
             UmockdevDiscoveryTests.umockdevRun,
             ["--device", testbed.path,
              "--pcap", "/sys\(pos.devpath)=\(posCapture.path)", "--pcap", "/sys\(keyboard.devpath)=\(keyboardCapture.path)",
@@ -137,7 +135,7 @@ final class GenericHIDPOSTests: XCTestCase {
     // MARK: - tally listen, interactive fake devices: the keyboard is never opened
 
     func testTheUnprofiledKeyboardIsNeverOpenedWhileTheGenericScannerIsRead() throws {
-        let tally = try ScannerFixtures.executable("tally")
+        let tally = try TallyExecutable.path("tally")
         let (directory, testbed, profiles) = try fixture()
         defer { try? FileManager.default.removeItem(at: directory) }
         let helper = try TestbedHelper(directory: directory)
@@ -178,7 +176,7 @@ final class GenericHIDPOSTests: XCTestCase {
     // MARK: - Plugged in later: the class is known once usbhid has made the hid device
 
     func testAGenericScannerPluggedInLaterIsReadOnceItsHIDDeviceAppears() throws {
-        let tally = try ScannerFixtures.executable("tally")
+        let tally = try TallyExecutable.path("tally")
         let (directory, _, profiles) = try fixture()
         defer { try? FileManager.default.removeItem(at: directory) }
         let start = directory.appendingPathComponent("start.umockdev")

@@ -1,4 +1,5 @@
 import Foundation
+import TallyTestSupport
 import XCTest
 @testable import TallyDevices
 
@@ -43,7 +44,7 @@ final class HotplugTests: XCTestCase {
         let errors = directory.appendingPathComponent("watch.err")
 
         try helper.send("add", directory.appendingPathComponent("start.umockdev").path)
-        try helper.send("spawn", output.path, errors.path, try ScannerFixtures.executable("tally"),
+        try helper.send("spawn", output.path, errors.path, try TallyExecutable.path("tally"),
                         "devices", "--watch", "--json", "--profiles", profiles.path)
         var text = ScannerFixtures.waitForFile(output) { !self.events(output, "present", in: $0).isEmpty }
         XCTAssertEqual(events(output, "present", in: text).count, 1, text)
@@ -91,7 +92,7 @@ final class HotplugTests: XCTestCase {
 
         try helper.send("add", directory.appendingPathComponent("start.umockdev").path)
         try helper.send("fake", scanner.devnode, descriptor)
-        try helper.send("spawn", output.path, errors.path, try ScannerFixtures.executable("tally"),
+        try helper.send("spawn", output.path, errors.path, try TallyExecutable.path("tally"),
                         "listen", "--json", "--count", "2", "--timeout", "120", "--profiles", profiles.path,
                         "--bind", "zebra-test:FAKE1=dock-7")
         var text = ScannerFixtures.waitForFile(output) { !self.events(output, "device-connected", in: $0).isEmpty }

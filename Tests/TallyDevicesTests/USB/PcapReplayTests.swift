@@ -1,4 +1,5 @@
 import Foundation
+import TallyTestSupport
 import XCTest
 @testable import TallyDevices
 
@@ -13,8 +14,8 @@ final class PcapReplayTests: XCTestCase {
     private func listen(
         _ scanners: [(scanner: TestScanner, reports: [[UInt8]])], profiles: [String: String], count: Int,
         bindings: [String] = [], in directory: URL, file: StaticString = #filePath, line: UInt = #line
-    ) throws -> (events: [[String: Any]], outcome: UmockdevDiscoveryTests.ProcessOutcome) {
-        let tally = try ScannerFixtures.executable("tally")
+    ) throws -> (events: [[String: Any]], outcome: ProcessOutcome) {
+        let tally = try TallyExecutable.path("tally")
         let testbed = directory.appendingPathComponent("dock.umockdev")
         try TestScanner.testbed(scanners.map(\.scanner)).write(to: testbed, atomically: true, encoding: .utf8)
         let profileDirectory = directory.appendingPathComponent("profiles", isDirectory: true)
@@ -30,7 +31,7 @@ final class PcapReplayTests: XCTestCase {
         }
         arguments += ["--", tally, "listen", "--json", "--count", "\(count)", "--timeout", "60", "--profiles", profileDirectory.path]
         for binding in bindings { arguments += ["--bind", binding] }
-        let outcome = try UmockdevDiscoveryTests.run(
+        let outcome = try ChildProcessRunner.run(
             UmockdevDiscoveryTests.umockdevRun, arguments, environment: ["TMPDIR": directory.path], in: directory, timeout: 120)
         XCTAssertEqual(outcome.status, 0, outcome.output, file: file, line: line)
         return (ScannerFixtures.jsonLines(outcome.stdout), outcome)

@@ -1,4 +1,5 @@
 import Foundation
+import TallyTestSupport
 import XCTest
 @testable import TallyDevices
 
@@ -18,7 +19,7 @@ struct TestScanner {
     var serial: String?
     var kind: Kind
 
-    static let busPath = "/devices/pci0000:00/0000:00:14.0/usb1"
+    static let busPath = UmockdevDevice.usbBus
 
     /// The device's devpath (`/devices/.../usb1/1-1`).
     var devpath: String { "\(Self.busPath)/\(port)" }
@@ -33,59 +34,26 @@ struct TestScanner {
     /// The interrupt endpoint's packet size: the length of the program's transfers.
     var packetSize: Int { kind == .keyboard ? 8 : 64 }
 
-    /// The device and interface paragraphs of an umockdev description.
-    var description: String {
+    /// The device and its interface, for an umockdev description.
+    var devices: [UmockdevDevice] {
         let descriptors = SimulatedHIDDescriptors.hex(SimulatedHIDDescriptors.usbDescriptors(
             vendorID: vendorID, productID: productID, bootKeyboard: kind == .keyboard,
             reportDescriptorLength: reportDescriptor.count, packetSize: packetSize))
-        let node = String(devnode.dropFirst("/dev/".count))
-        var lines = [
-            "P: \(devpath)",
-            "N: \(node)=\(descriptors)",
-            "E: SUBSYSTEM=usb",
-            "E: DEVTYPE=usb_device",
-            "E: DEVNAME=\(devnode)",
-            "A: busnum=1",
-            "A: devnum=\(devnum)",
-            "A: idVendor=\(String(format: "%04x", vendorID))",
-            "A: idProduct=\(String(format: "%04x", productID))",
-            "A: bDeviceClass=00",
-            "A: bConfigurationValue=1",
-            "A: speed=12",
-            "H: descriptors=\(descriptors)",
+        let subclass: UInt8 = kind == .keyboard ? 1 : 0
+        return [
+            .usbDevice(devpath, devnum: devnum, vendorID: vendorID, productID: productID, descriptors: descriptors)
+                .attribute("bDeviceClass", "00").attribute("bConfigurationValue", "1").attribute("speed", "12")
+                .attribute("serial", ifPresent: serial),
+            .usbInterface(interfacePath, interfaceClass: (3, subclass, subclass), driver: "usbhid"),
         ]
-        if let serial { lines.append("A: serial=\(serial)") }
-        let subclass = kind == .keyboard ? "01" : "00"
-        lines += [
-            "",
-            "P: \(interfacePath)",
-            "E: SUBSYSTEM=usb",
-            "E: DEVTYPE=usb_interface",
-            "E: INTERFACE=3/\(Int(subclass)!)/\(Int(subclass)!)",
-            "A: bInterfaceNumber=00",
-            "A: bInterfaceClass=03",
-            "A: bInterfaceSubClass=\(subclass)",
-            "A: bInterfaceProtocol=\(subclass)",
-            "L: driver=../../../../../../bus/usb/drivers/usbhid",
-        ]
-        return lines.joined(separator: "\n") + "\n"
     }
+
+    /// The device and interface paragraphs of an umockdev description.
+    var description: String { UmockdevTestbed(devices).text }
 
     /// A testbed description: the root hub and `scanners`.
     static func testbed(_ scanners: [TestScanner]) -> String {
-        let hub = """
-            P: \(busPath)
-            E: SUBSYSTEM=usb
-            E: DEVTYPE=usb_device
-            E: DEVNAME=/dev/bus/usb/001/001
-            A: busnum=1
-            A: devnum=1
-            A: idVendor=1d6b
-            A: idProduct=0002
-            A: bDeviceClass=09
-
-            """
-        return hub + scanners.map { "\n" + $0.description }.joined()
+        UmockdevTestbed([.usbRootHub()] + scanners.flatMap(\.devices)).text
     }
 
     /// The capture the program reads from this scanner: its report descriptor, then `reports`.
@@ -128,17 +96,7 @@ enum ScannerFixtures {
         guard FileManager.default.isExecutableFile(atPath: UmockdevDiscoveryTests.umockdevRun) else {
             throw XCTSkip("umockdev is not installed (apt-get install umockdev libumockdev-dev)")
         }
-        return try ProfileFixtures.temporaryDirectory("usb")
-    }
-
-    /// The built `tally` and `tally-testbed` executables, next to the test binary.
-    static func executable(_ name: String) throws -> String {
-        let path = URL(fileURLWithPath: UmockdevDiscoveryTests.testRunner).deletingLastPathComponent()
-            .appendingPathComponent(name).path
-        guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw XCTSkip("no \(name) executable next to the test binary (\(path)); run `swift build --build-tests` first")
-        }
-        return path
+        return try ScratchDirectory.make("usb")
     }
 
     /// The JSON lines of `text`, decoded.
@@ -184,7 +142,7 @@ final class TestbedHelper {
 
     /// Starts the helper with TMPDIR `directory` (its testbed directory is created inside).
     init(directory: URL) throws {
-        process.executableURL = URL(fileURLWithPath: try ScannerFixtures.executable("tally-testbed"))
+        process.executableURL = URL(fileURLWithPath: try TallyExecutable.path("tally-testbed"))
         var environment = ProcessInfo.processInfo.environment
         environment["TMPDIR"] = directory.path
         environment["LD_PRELOAD"] = nil

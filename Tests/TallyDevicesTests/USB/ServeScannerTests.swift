@@ -1,4 +1,5 @@
 import Foundation
+import TallyTestSupport
 import XCTest
 @testable import TallyDevices
 
@@ -9,7 +10,7 @@ final class ServeScannerTests: XCTestCase {
     func testServeRecordsTheBoundScannerAndNotTheUnboundOne() throws {
         let directory = try ScannerFixtures.directory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let tally = try ScannerFixtures.executable("tally")
+        let tally = try TallyExecutable.path("tally")
         let bound = TestScanner(port: "1-1", devnum: 2, vendorID: 0x05E0, productID: 0x1200, serial: "ZB1", kind: .keyboard)
         let loose = TestScanner(port: "1-2", devnum: 3, vendorID: 0x05E0, productID: 0x1200, serial: "ZB2", kind: .keyboard)
         let testbed = directory.appendingPathComponent("dock.umockdev")
@@ -47,14 +48,14 @@ final class ServeScannerTests: XCTestCase {
             wait $pid
             """
         arguments += ["--", "/bin/sh", "-c", script, tally, configuration.path, database, profiles.path]
-        let outcome = try UmockdevDiscoveryTests.run(
+        let outcome = try ChildProcessRunner.run(
             UmockdevDiscoveryTests.umockdevRun, arguments, environment: ["TMPDIR": directory.path], in: directory, timeout: 120)
         XCTAssertEqual(outcome.status, 0, "SIGTERM ends the service with status 0: \(outcome.output)")
         XCTAssertTrue(outcome.stdout.contains("Devices: 1 bound to 1 station"), outcome.output)
         XCTAssertTrue(outcome.stdout.contains("stopped"), outcome.output)
         XCTAssertTrue(outcome.stderr.contains("wedge:ZB2: no station lists this scanner"), outcome.output)
 
-        let log = try UmockdevDiscoveryTests.run(tally, ["log", "show", "--json", "--db", database], environment: [:], in: directory, timeout: 60)
+        let log = try ChildProcessRunner.run(tally, ["log", "show", "--json", "--db", database], environment: [:], in: directory, timeout: 60)
         let scans = ScannerFixtures.jsonLines(log.stdout).compactMap { $0["event"] as? [String: Any] }.filter { $0["type"] as? String == "scan" }
         XCTAssertEqual(scans.compactMap { $0["data"] as? String }, ["ASSET-0001"], "only the bound scanner is recorded: \(log.output)")
         XCTAssertEqual(scans.first?["station"] as? String, "door-1")
