@@ -86,7 +86,7 @@ let package = Package(
 
         .testTarget(name: "TallyCoreTests", dependencies: ["TallyCore", "TallyTestSupport"]),
         .testTarget(name: "TallyDevicesTests", dependencies: ["TallyDevices", "TallyCore", "TallyTestSupport"]),
-        .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyCore", "TallyTestSupport"]),
+        .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyCore", "TallyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TallyRuntimeTests", dependencies: ["TallyRuntime", "TallyStore", "TallyDevices", "TallyCore", "TallyTestSupport"]),
         .testTarget(
             name: "TallyServerTests",

@@ -257,6 +257,11 @@ public final class CustodyStore: Sendable {
                             pallet.expectedWeight?.unit.rawValue, pallet.tolerance?.text, importID])
                     }
                 }
+                // A large import into a small table drops the serial index and builds it again at the end
+                // (sorting beats a random index insert per row); the transaction keeps it all or nothing.
+                let stored = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM assets") ?? 0
+                let rebuildIndex = manifest.assets.count >= Schema.indexRebuildThreshold && manifest.assets.count >= stored
+                if rebuildIndex { try db.execute(sql: "DROP INDEX \(Schema.assetSerialIndex)") }
                 // Assets in manifest order (the table's own order: sequential, no look-ups).
                 for asset in manifest.assets.values {
                     assetOrdinal += 1
@@ -271,6 +276,15 @@ public final class CustodyStore: Sendable {
                         if let progress, assetOrdinal % 10_000 == 0 { progress(assetOrdinal - firstOrdinal, manifest.assets.count) }
                     } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
                         throw StoreError(path: path, operation: "import manifest \(source)", reason: "serial \(asset.serial) was already imported")
+                    }
+                }
+                if rebuildIndex {
+                    do {
+                        try db.execute(sql: "CREATE UNIQUE INDEX \(Schema.assetSerialIndex) ON assets(serial)")
+                    } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                        // A serial of this manifest was imported before (the manifest itself has none twice): name one.
+                        let repeated = try String.fetchOne(db, sql: "SELECT serial FROM assets GROUP BY serial HAVING COUNT(*) > 1 LIMIT 1")
+                        throw StoreError(path: path, operation: "import manifest \(source)", reason: "serial \(repeated ?? "?") was already imported")
                     }
                 }
                 progress?(manifest.assets.count, manifest.assets.count)

@@ -5,6 +5,12 @@ import GRDB
 /// `events` is the custody log: append-only (triggers refuse UPDATE and DELETE). Everything else is
 /// either imported reference data (the manifest) or a projection rebuilt from the log (alerts).
 enum Schema {
+    /// The unique index on `assets.serial` (one serial, one asset, across every import).
+    static let assetSerialIndex = "assets_serial"
+    /// An import at least this large, and at least as large as the assets already stored, rebuilds the
+    /// serial index instead of updating it row by row.
+    static let indexRebuildThreshold = 50_000
+
     static func migrator() -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: custody log, manifest, alerts") { db in
@@ -83,6 +89,32 @@ enum Schema {
                     resolution      TEXT  -- JSON AlertAction
                 );
                 CREATE INDEX alerts_by_seq ON alerts(seq);
+                """)
+        }
+        // The serial's uniqueness as a named index rather than a column constraint, so that a large import
+        // can drop it, append its rows, and build it again by sorting (much faster than a million random
+        // index inserts) in the same transaction.
+        migrator.registerMigration("v2: assets serial index") { db in
+            try db.execute(sql: """
+                CREATE TABLE assets_v2 (
+                    ordinal      INTEGER PRIMARY KEY,
+                    serial       TEXT NOT NULL,
+                    load         TEXT NOT NULL,
+                    pallet       TEXT NOT NULL,
+                    asset_tag    TEXT,
+                    make         TEXT,
+                    model        TEXT,
+                    category     TEXT,
+                    data_bearing INTEGER NOT NULL,
+                    sanitization TEXT NOT NULL,
+                    evidence     TEXT,
+                    import_id    INTEGER NOT NULL
+                );
+                INSERT INTO assets_v2 SELECT ordinal, serial, load, pallet, asset_tag, make, model, category, data_bearing,
+                    sanitization, evidence, import_id FROM assets;
+                DROP TABLE assets;
+                ALTER TABLE assets_v2 RENAME TO assets;
+                CREATE UNIQUE INDEX \(assetSerialIndex) ON assets(serial);
                 """)
         }
         return migrator

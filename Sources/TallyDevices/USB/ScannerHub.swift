@@ -30,6 +30,8 @@ public final class ScannerHub: Sendable {
     private let watcher: DeviceWatcher
     /// Delays between open attempts of a device that just appeared, in milliseconds.
     private let retryDelays: [UInt64]
+    /// Which scanners to open (the others are left to the kernel, untouched).
+    private let shouldRead: @Sendable (DiscoveredDevice) -> Bool
 
     private struct State {
         var connections: [String: ScannerConnection] = [:]
@@ -51,11 +53,17 @@ public final class ScannerHub: Sendable {
     ///
     /// - Parameter retryDelays: waits between open attempts (default: 0, 25, 50, 100, 200, 300,
     ///   500, 800 ms: about two seconds in all).
-    public init(profiles: [HardwareProfile], loop: USBEventLoop, retryDelays: [UInt64] = [0, 25, 50, 100, 200, 300, 500, 800]) {
+    /// - Parameter shouldRead: which scanners to open (default: all); a scanner it refuses is never
+    ///   opened, so its kernel driver stays bound and it keeps working as whatever the kernel makes of it.
+    public init(
+        profiles: [HardwareProfile], loop: USBEventLoop, retryDelays: [UInt64] = [0, 25, 50, 100, 200, 300, 500, 800],
+        shouldRead: @escaping @Sendable (DiscoveredDevice) -> Bool = { _ in true }
+    ) {
         self.profiles = profiles
         self.loop = loop
         self.watcher = DeviceWatcher(profiles: profiles)
         self.retryDelays = retryDelays
+        self.shouldRead = shouldRead
     }
 
     /// True for the devices the hub reads: USB nodes matched to a USB HID scanner profile (by USB
@@ -73,7 +81,7 @@ public final class ScannerHub: Sendable {
     public func start(_ handler: @escaping @Sendable (Event) -> Void) throws(DeviceIOError) -> [DiscoveredDevice] {
         state.withLock { $0.handler = handler }
         let devices = try watcher.start { [weak self] change in self?.changed(change) }
-        for device in devices where Self.isScanner(device) { open(device) }
+        for device in devices where Self.isScanner(device) && shouldRead(device) { open(device) }
         return devices
     }
 
@@ -108,7 +116,7 @@ public final class ScannerHub: Sendable {
     private func changed(_ change: DeviceWatcher.Change) {
         switch change {
         case .added(let device):
-            if Self.isScanner(device) { open(device) }
+            if Self.isScanner(device) && shouldRead(device) { open(device) }
         case .removed(let device):
             let connection = state.withLock { state -> ScannerConnection? in
                 state.generations[device.devpath, default: 0] += 1

@@ -15,7 +15,7 @@ import TallyDevices
 ///
 /// Every device's state and counters are kept on the ``DeviceBoard`` for the API. A device that no
 /// station lists is read for the `unbound-devices` station when there is one; otherwise it is shown
-/// as unbound and nothing it sends is recorded.
+/// as unbound and never opened (a keyboard-mode scanner stays the kernel's keyboard).
 public final class StationDevices: Sendable {
     /// The configuration devices are bound by.
     public let configuration: ServiceConfiguration
@@ -71,7 +71,9 @@ public final class StationDevices: Sendable {
 
         do {
             let loop = try USBEventLoop()
-            let hub = ScannerHub(profiles: profiles, loop: loop)
+            // A scanner no station lists is never opened: its kernel driver stays bound.
+            let configuration = self.configuration
+            let hub = ScannerHub(profiles: profiles, loop: loop, shouldRead: { configuration.station(for: $0.identity) != nil })
             state.withLock {
                 $0.loop = loop
                 $0.hub = hub
@@ -88,9 +90,9 @@ public final class StationDevices: Sendable {
             state.withLock { $0.watcher = watcher }
             let attached = try watcher.start { [weak self] change in
                 guard case .added(let device) = change else { return }
-                self?.serialScaleAppeared(device)
+                self?.appeared(device)
             }
-            for device in attached { serialScaleAppeared(device) }
+            for device in attached { appeared(device) }
         } catch {
             problems.append("USB-serial scales are not found: \(error.description)")
             logger.error("USB-serial scales are not found: \(error.description)")
@@ -120,6 +122,7 @@ public final class StationDevices: Sendable {
 
     private func noteScanner(_ device: DiscoveredDevice) {
         let station = configuration.station(for: device.identity)
+        guard station != nil else { return noteUnbound(device, kind: "scanner") }
         board.register(identity: device.identity, kind: "scanner", profile: device.profileID, station: station,
                        path: device.devnode, state: station == nil ? .unbound : .disconnected, detail: bindingDetail(device.identity, station: station))
     }
@@ -163,6 +166,15 @@ public final class StationDevices: Sendable {
     }
 
     // MARK: - Scales
+
+    /// A device attached at start or plugged in later: a USB-serial scale is started; an unbound
+    /// scanner (which the hub leaves alone) is shown as unbound.
+    private func appeared(_ device: DiscoveredDevice) {
+        if ScannerHub.isScanner(device), configuration.station(for: device.identity) == nil {
+            noteUnbound(device, kind: "scanner")
+        }
+        serialScaleAppeared(device)
+    }
 
     private func serialScaleAppeared(_ device: DiscoveredDevice) {
         guard device.node == .tty, device.kind == .scale, let devnode = device.devnode,
@@ -213,11 +225,11 @@ public final class StationDevices: Sendable {
         guard first else { return }
         board.register(identity: device.identity, kind: kind, profile: device.profileID, station: nil, path: device.devnode,
                        state: .unbound, detail: bindingDetail(device.identity, station: nil))
-        logger.warning("\(device.identity): no station lists this \(kind); nothing it sends is recorded (bind it in the configuration's stations, or set unbound-devices)")
+        logger.warning("\(device.identity): no station lists this \(kind); it is not read and nothing it sends is recorded (bind it in the configuration's stations, or set unbound-devices)")
     }
 
     private func bindingDetail(_ identity: String, station: String?) -> String? {
-        guard let station else { return "no station lists it: not recorded" }
+        guard let station else { return "no station lists it: not read, not recorded" }
         return configuration.lists(identity) ? nil : "not listed by any station: read for \(station) (unbound-devices)"
     }
 
