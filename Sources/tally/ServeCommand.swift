@@ -97,10 +97,34 @@ struct ServeCommand: AsyncParsableCommand {
         }
         say(ServerLauncher.banner(host: host, port: bound, token: madeToken))
         await stopSignal.wait()
-        // Devices first, so their last events reach the log before the streams end.
-        await stations?.stop()
+        // Devices first, so their last events reach the log before the streams end; a device that does not
+        // let go within 0.8 s (a wedged USB transfer) does not hold up the exit.
+        if let stations, !(await Self.finishes(within: .milliseconds(800), { await stations.stop() })) {
+            FileHandle.standardError.write(Data("tally serve: the devices did not stop within 0.8 s; exiting anyway\n".utf8))
+        }
         await server.stop(timeout: 1.0)
         say("stopped")
+    }
+
+    /// Runs `work` and returns true when it ends within `limit`, false (leaving it running) otherwise.
+    static func finishes(within limit: Duration, _ work: @escaping @Sendable () async -> Void) async -> Bool {
+        let (outcomes, sink) = AsyncStream<Bool>.makeStream()
+        let worker = Task {
+            await work()
+            sink.yield(true)
+        }
+        let timer = Task {
+            try? await Task.sleep(for: limit)
+            sink.yield(false)
+        }
+        var finished = false
+        for await outcome in outcomes {
+            finished = outcome
+            break
+        }
+        timer.cancel()
+        _ = worker
+        return finished
     }
 
     /// One line on standard output, written at once (`print` would hold it in a buffer when the output is
