@@ -14,7 +14,7 @@ struct Tally: AsyncParsableCommand {
             DemoCommand.self, ManifestCommand.self, LoadCommand.self, AlertsCommand.self, AckCommand.self, ResolveCommand.self,
             LogCommand.self, ReplayCommand.self, IngestCommand.self, ReportCommand.self, ServeCommand.self, ConsoleCommand.self,
             DecodeCommand.self, DevicesCommand.self, ListenCommand.self, ScaleCommand.self, ProfilesCommand.self,
-            UdevRulesCommand.self, BenchCommand.self,
+            UdevRulesCommand.self, TokenCommand.self, BenchCommand.self,
         ]
     )
 }

@@ -134,3 +134,24 @@ final class DeviceAPITests: XCTestCase {
         XCTAssertTrue(child.stderr.contains("tally.yaml:4:") && child.stderr.contains("serial scale profile"), child.stderr)
     }
 }
+
+/// `tally token`: a token and the configuration entry that grants it.
+final class TokenCommandTests: XCTestCase {
+    func testTheEntryItPrintsGrantsItsToken() async throws {
+        let child = try ChildProcess(try TallyExecutable.path(), ["token", "--user", "dana k", "--role", "supervisor"])
+        let status = try await child.waitForExit(seconds: 30)
+        XCTAssertEqual(status, 0, child.stderr)
+        let lines = child.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        let token = try XCTUnwrap(lines.first { $0.hasPrefix("token: ") }).dropFirst("token: ".count)
+        let entry = lines.drop { !$0.hasPrefix("#") }.joined(separator: "\n")
+        let configuration = try ServiceConfiguration.parse(yaml: "users:\n" + entry, file: "snippet.yaml")
+        XCTAssertEqual(configuration.users.first?.user, User(name: "dana k", role: .supervisor))
+        let users = UserDirectory(hashedUsers: configuration.users.map { ($0.user, $0.tokenSHA256) })
+        XCTAssertEqual(users.user(token: String(token))?.name, "dana k")
+
+        let refused = try ChildProcess(try TallyExecutable.path(), ["token", "--user", "x", "--role", "boss"])
+        let refusedStatus = try await refused.waitForExit(seconds: 30)
+        XCTAssertNotEqual(refusedStatus, 0)
+        XCTAssertTrue(refused.stderr.contains("viewer, operator, supervisor"), refused.stderr)
+    }
+}
