@@ -16,9 +16,12 @@ struct HTTPTestClient {
 
     let port: Int
 
-    static func connect(port: Int, timeoutSeconds: Int = 10) throws -> Int32 {
+    /// A connected socket to 127.0.0.1:`port`; `receiveBuffer` (set before connecting) keeps the window it
+    /// advertises that small.
+    static func connect(port: Int, timeoutSeconds: Int = 10, receiveBuffer: Int32? = nil) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
+        if var size = receiveBuffer { setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)) }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()

@@ -160,19 +160,7 @@ final class RawStreamSocket: @unchecked Sendable {
     /// Connects to the live stream and sends the request; `receiveBuffer` is set before connecting, so the
     /// window the client advertises stays that small.
     init(port: Int, token: String, lastEventID: Int64? = nil, receiveBuffer: Int32? = nil) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EIO) }
-        if var size = receiveBuffer { setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)) }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard result == 0 else { close(fd); throw POSIXError(.ECONNREFUSED) }
+        fd = try HTTPTestClient.connect(port: port, receiveBuffer: receiveBuffer)
         var headers = ["Accept": "text/event-stream"]
         if let lastEventID { headers["Last-Event-ID"] = "\(lastEventID)" }
         HTTPTestClient.send(fd, Array(HTTPTestClient.head(method: "GET", path: "/api/v1/stream", token: token, headers: headers, bodyCount: 0).utf8))
