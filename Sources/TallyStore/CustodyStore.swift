@@ -224,74 +224,70 @@ public final class CustodyStore: Sendable {
     ) throws(StoreError) -> Int {
         do {
             return try pool.write { db in
-                try db.execute(sql: "INSERT INTO manifest_imports (at, source, assets) VALUES (?, ?, ?)",
-                               arguments: [UTCTimestamp.format(at), source, manifest.assets.count])
-                let importID = db.lastInsertedRowID
-                var palletOrdinal = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(ordinal), 0) FROM pallets") ?? 0
-                var assetOrdinal = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(ordinal), 0) FROM assets") ?? 0
-                let firstOrdinal = assetOrdinal
-                let insertPallet = try db.makeStatement(sql: """
-                    INSERT INTO pallets (id, load, ordinal, declared_count, expected_weight, weight_unit, tolerance, import_id)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-                let insertAsset = RawStatement(try db.makeStatement(sql: """
-                    INSERT INTO assets (serial, load, pallet, ordinal, asset_tag, make, model, category, data_bearing, sanitization, evidence, import_id)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """))
-                var loadOrdinal = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(ordinal), 0) FROM loads") ?? 0
-                for load in manifest.loads {
-                    if try Bool.fetchOne(db, sql: "SELECT 1 FROM loads WHERE id = ?", arguments: [load.id]) == true {
-                        throw StoreError(path: path, operation: "import manifest \(source)", reason: "load \(load.id) was already imported")
-                    }
-                    loadOrdinal += 1
-                    try db.execute(sql: "INSERT INTO loads (id, ordinal, site, carrier, dock_door, import_id) VALUES (?, ?, ?, ?, ?, ?)",
-                                   arguments: [load.id, loadOrdinal, load.site, load.carrier, load.dockDoor, importID])
-                    for palletID in load.pallets {
-                        guard let pallet = manifest.pallets[palletID] else { continue }
-                        if try Bool.fetchOne(db, sql: "SELECT 1 FROM pallets WHERE id = ?", arguments: [palletID]) == true {
-                            throw StoreError(path: path, operation: "import manifest \(source)", reason: "pallet \(palletID) was already imported")
-                        }
-                        palletOrdinal += 1
-                        try insertPallet.execute(arguments: [
-                            palletID, load.id, palletOrdinal, pallet.declaredCount, pallet.expectedWeight?.value.description,
-                            pallet.expectedWeight?.unit.rawValue, pallet.tolerance?.text, importID])
-                    }
-                }
-                // A large import into a small table drops the serial index and builds it again at the end
-                // (sorting beats a random index insert per row); the transaction keeps it all or nothing.
-                let stored = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM assets") ?? 0
-                let rebuildIndex = manifest.assets.count >= Schema.indexRebuildThreshold && manifest.assets.count >= stored
-                if rebuildIndex { try db.execute(sql: "DROP INDEX \(Schema.assetSerialIndex)") }
-                // Assets in manifest order (the table's own order: sequential, no look-ups).
-                for asset in manifest.assets.values {
-                    assetOrdinal += 1
-                    do {
-                        try insertAsset.bind(Int64(assetOrdinal), 4)
-                        try insertAsset.bind(asset.dataBearing ? 1 : 0, 9)
-                        try insertAsset.bind(importID, 12)
-                        try insertAsset.execute(bindingTexts: [
-                            (1, asset.serial), (2, asset.load), (3, asset.pallet), (5, asset.assetTag), (6, asset.make),
-                            (7, asset.model), (8, asset.category), (10, asset.sanitization.rawValue), (11, asset.evidence),
-                        ][...])
-                        if let progress, assetOrdinal % 10_000 == 0 { progress(assetOrdinal - firstOrdinal, manifest.assets.count) }
-                    } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-                        throw StoreError(path: path, operation: "import manifest \(source)", reason: "serial \(asset.serial) was already imported")
-                    }
-                }
-                if rebuildIndex {
-                    do {
-                        try db.execute(sql: "CREATE UNIQUE INDEX \(Schema.assetSerialIndex) ON assets(serial)")
-                    } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-                        // A serial of this manifest was imported before (the manifest itself has none twice): name one.
-                        let repeated = try String.fetchOne(db, sql: "SELECT serial FROM assets GROUP BY serial HAVING COUNT(*) > 1 LIMIT 1")
-                        throw StoreError(path: path, operation: "import manifest \(source)", reason: "serial \(repeated ?? "?") was already imported")
-                    }
-                }
+                var rows = try ManifestRows(db, store: path, source: source, at: at, expectedAssets: manifest.assets.count)
+                try rows.insert(manifest.assets.values) { progress?($0, manifest.assets.count) }
+                try rows.finish(manifest)
                 progress?(manifest.assets.count, manifest.assets.count)
                 return manifest.assets.count
             }
         } catch {
             throw StoreError.wrap(error, path: path, operation: "import manifest \(source)")
+        }
+    }
+
+    /// Imports a manifest while it is being parsed, in one transaction: `parse` runs on its own thread and
+    /// hands over assets in batches as their rows pass; they are written as they come, and the loads and
+    /// pallets once the parse returns the whole manifest. A parse error or a serial, pallet or load imported
+    /// before rolls everything back.
+    ///
+    /// - Parameters:
+    ///   - expectedAssets: about how many assets the file holds (it decides how the serial index is kept).
+    ///   - parse: parses the file, calling `deliver` with each batch of checked assets in file order, and
+    ///     returns the manifest (which must hold exactly the delivered assets).
+    /// - Returns: the manifest.
+    /// - Throws: the parse's own error, or ``StoreError``.
+    public func importManifest(
+        source: String, at: Date = Date(), expectedAssets: Int,
+        streaming parse: @escaping @Sendable (_ deliver: @escaping @Sendable ([ExpectedAsset]) -> Void) throws -> Manifest
+    ) throws -> Manifest {
+        let hand = AssetHandOver(capacity: 8)
+        let parser = Thread {
+            do {
+                hand.finish(.success(try parse { hand.put($0) }))
+            } catch {
+                hand.finish(.failure(error))
+            }
+        }
+        parser.name = "tally.manifest-parse"
+        parser.start()
+        do {
+            return try pool.write { db in
+                var rows = try ManifestRows(db, store: path, source: source, at: at, expectedAssets: expectedAssets)
+                while true {
+                    switch hand.take() {
+                    case .assets(let batch):
+                        try rows.insert(batch) { _ in }
+                    case .done(.success(let manifest)):
+                        guard manifest.assets.count == rows.written else {
+                            throw StoreError(path: path, operation: "import manifest \(source)",
+                                             reason: "the parse delivered \(rows.written) assets but its manifest holds \(manifest.assets.count)")
+                        }
+                        try rows.finish(manifest)
+                        return manifest
+                    case .done(.failure(let error)):
+                        throw error
+                    }
+                }
+            }
+        } catch let error as StoreError {
+            hand.abandon()
+            throw error
+        } catch let error as DatabaseError {
+            hand.abandon()
+            throw StoreError.wrap(error, path: path, operation: "import manifest \(source)")
+        } catch {
+            hand.abandon()
+            throw error
         }
     }
 

@@ -21,10 +21,28 @@ struct ManifestCommand: AsyncParsableCommand {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw CommandFailure("\(file): cannot read the file (missing, a directory, or no permission)")
             }
+            let bytes = Array(data)
+            if ManifestImport.format(of: bytes, file: file) == .csv {
+                // CSV: rows are written while the rest of the file is read (one transaction all the same).
+                let store = try database.open()
+                let reading = TerminalProgress("importing \(file)")
+                let manifest: Manifest
+                do {
+                    manifest = try store.importManifest(source: file, expectedAssets: bytes.count / 80) { deliver in
+                        try ManifestCSV.parse(bytes, file: file, progress: { reading.update($0, $1) }, assets: deliver)
+                    }
+                    reading.finish()
+                } catch {
+                    reading.finish()
+                    throw error
+                }
+                print("imported \(manifest.assets.count) assets on \(manifest.pallets.count) pallets in \(manifest.loads.count) load(s) from \(file) into \(store.path)")
+                return
+            }
             let reading = TerminalProgress("reading \(file)")
             let manifest: Manifest
             do {
-                manifest = try ManifestImport.parse(bytes: Array(data), file: file) { reading.update($0, $1) }
+                manifest = try ManifestImport.parse(bytes: bytes, file: file) { reading.update($0, $1) }
                 reading.finish()
             } catch {
                 reading.finish()

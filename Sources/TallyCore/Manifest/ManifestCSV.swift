@@ -47,15 +47,24 @@ public enum ManifestCSV {
     ///   - file: the name errors use for the input.
     ///   - progress: when given, called with the bytes read so far and the total, at most 100 times, in
     ///     increasing order, the last time with `bytesRead == totalBytes` (unless the file is rejected).
+    ///   - assets: when given, handed the assets in file order as they pass their row's checks, in batches
+    ///     of up to ``assetBatchSize``, so that a writer can store them while the rest is read. Every asset of
+    ///     a manifest that parses is handed over before it is returned; a later bad row still rejects the
+    ///     whole file (the receiver must then discard what it got).
     public static func parse(
-        _ bytes: [UInt8], file: String, progress: ((_ bytesRead: Int, _ totalBytes: Int) -> Void)? = nil
+        _ bytes: [UInt8], file: String, progress: ((_ bytesRead: Int, _ totalBytes: Int) -> Void)? = nil,
+        assets: (([ExpectedAsset]) -> Void)? = nil
     ) throws(ManifestError) -> Manifest {
         let scanner = CSVScanner(bytes: bytes)
         return try bytes.withUnsafeBufferPointer { (buffer) throws(ManifestError) -> Manifest in
             var parser = CSVManifestParser(buffer: buffer, scanner: scanner, file: file, progress: progress)
+            parser.onAssets = assets
             return try parser.parse()
         }
     }
+
+    /// How many assets ``parse(_:file:progress:assets:)`` hands over at a time.
+    public static let assetBatchSize = 8192
 }
 
 /// Calls a progress callback at most once per percent of the input (so at most 100 times).
@@ -159,6 +168,9 @@ private struct CSVManifestParser {
     var progress: ProgressReporter
     var fields: [Field] = []
     var header: [String] = []
+    /// Receives the assets that passed their row's checks, in batches.
+    var onAssets: (([ExpectedAsset]) -> Void)?
+    var batch: [ExpectedAsset] = []
 
     // Column positions (-1 when the column is absent).
     var loadColumn = -1, palletColumn = -1, serialColumn = -1
@@ -328,6 +340,13 @@ private struct CSVManifestParser {
                 let column = if case .duplicateSerial = error { "serial" } else { "pallet" }
                 throw self.error(line, column, error.description)
             }
+            if let onAssets {
+                batch.append(asset)
+                if batch.count == ManifestCSV.assetBatchSize {
+                    onAssets(batch)
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
 
             if hasPalletFields {
                 if !samePallet || currentPallet < 0 {
@@ -358,6 +377,7 @@ private struct CSVManifestParser {
         if manifest.assets.isEmpty {
             throw error(0, nil, "the manifest has a header but no rows")
         }
+        if let onAssets, !batch.isEmpty { onAssets(batch) }
         progress.finish()
         return manifest
     }

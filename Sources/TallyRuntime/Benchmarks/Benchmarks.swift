@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TallyCore
 import TallyStore
 
@@ -131,9 +132,16 @@ public enum Benchmarks {
                 guard let data = FileManager.default.contents(atPath: csvPath) else {
                     throw StoreError(path: csvPath, operation: "read", reason: "cannot read the generated manifest")
                 }
-                let (manifest, parsing) = try time { try ManifestCSV.parse(Array(data), file: csvPath) }
-                parses.append(parsing)
-                return try CustodyStore(path: database).importManifest(manifest, source: csvPath)
+                // As `tally manifest import` does: rows are written while the rest of the file is parsed.
+                let bytes = Array(data)
+                let parsing = Mutex(0.0)
+                let manifest = try CustodyStore(path: database).importManifest(source: csvPath, expectedAssets: bytes.count / 80) { deliver in
+                    let (manifest, seconds) = try time { try ManifestCSV.parse(bytes, file: csvPath, assets: deliver) }
+                    parsing.withLock { $0 = seconds }
+                    return manifest
+                }
+                parses.append(parsing.withLock { $0 })
+                return manifest.assets.count
             }
             ours.append(seconds)
             if run == 0 { try FileManager.default.copyItem(atPath: database, toPath: directory + "/import.sqlite") }
@@ -157,7 +165,7 @@ public enum Benchmarks {
                 + (ratio.map { String(format: " (%.2f× the sqlite3 shell)", $0) } ?? ""),
             target: "≤ 2× sqlite3 .import", met: ratio.map { $0 <= 2 } ?? false,
             detail: shell.map {
-                String(format: "median of %d runs; sqlite3 shell .import of the same file into one table: %.2f s; Tally reads and validates every row (%.2f s), builds the manifest and writes loads, pallets and assets with a unique serial index in one WAL transaction (synchronous=FULL)",
+                String(format: "median of %d runs; sqlite3 shell .import of the same file into one table: %.2f s; Tally reads and validates every row (%.2f s, on a second thread while the assets already checked are written), builds the manifest and writes loads, pallets and assets with a unique serial index in one WAL transaction (synchronous=FULL)",
                        runs, $0, median(parses))
             } ?? "sqlite3 shell not installed (apt-get install sqlite3): no comparison")
     }
