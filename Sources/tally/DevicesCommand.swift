@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import TallyDevices
+import TallyRuntime
 
 /// `tally devices [--json] [--watch] [--profiles DIR]`: attached scanners, scales and other USB
 /// devices, matched to hardware profiles, each with the identity that configuration binds to a
@@ -30,6 +31,9 @@ struct DevicesCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Keep running and print devices as they are added and removed.")
     var watch = false
 
+    @Option(help: ArgumentHelp("The service configuration whose station bindings to show (default: $TALLY_CONFIG, else /etc/tally/tally.yaml when it exists).", valueName: "file"))
+    var config: String?
+
     func run() async throws {
         if watch {
             try await runWatching()
@@ -56,7 +60,7 @@ struct DevicesCommand: AsyncParsableCommand {
         print("\(devices.count) device\(devices.count == 1 ? "" : "s"), \(matched) matched "
               + (byClass > 0 ? "(\(byClass) by HID class, without a profile) " : "")
               + "(\(profiles.count) profiles from \(location.directory.path))")
-        guard !devices.isEmpty else { return }
+        guard !devices.isEmpty else { return try printBindings(devices) }
         var rows = [["IDENTITY", "KIND", "PROFILE", "DEVNODE", "USB", "SERIAL", "PORT", "PRODUCT"]]
         for device in devices {
             var profile = device.profileID ?? "(unmatched)"
@@ -78,6 +82,7 @@ struct DevicesCommand: AsyncParsableCommand {
         for device in devices {
             if let link = device.tty?.byIDLink { print("  \(device.identity): \(link)") }
         }
+        try printBindings(devices)
         for device in devices {
             if let warning = device.warning {
                 print("  warning: \(device.identity): \(warning)")
@@ -85,6 +90,40 @@ struct DevicesCommand: AsyncParsableCommand {
                 let keyboard = device.usb.interfaces.contains { $0.hidClass == .keyboard }
                 print("  \(device.identity): not read: no profile names \(device.usb.vendorID):\(device.usb.productID)"
                       + (keyboard ? " (a keyboard: a wedge scanner or an operator's own keyboard; add a profile to read it)" : ""))
+            }
+        }
+    }
+
+    /// With a configuration: the station each attached scanner or scale serves (or that it is not read),
+    /// and the devices the configuration binds that are not attached.
+    private func printBindings(_ devices: [DiscoveredDevice]) throws {
+        guard let file = ServiceConfiguration.locate(explicit: config) else { return }
+        let settings: ServiceConfiguration
+        do {
+            settings = try ServiceConfiguration.load(file: file)
+        } catch {
+            ProfilesCommand.printError(error.description)
+            throw ExitCode.failure
+        }
+        print("stations (\(file)):")
+        let readable = devices.filter { $0.kind != nil }
+        for device in readable {
+            let binding: String
+            if let station = settings.station(for: device.identity) {
+                binding = settings.lists(device.identity) ? "serves \(station)" : "serves \(station) (unbound-devices)"
+            } else {
+                binding = "not read: no station lists it"
+            }
+            print("  \(device.identity): \(binding)")
+        }
+        let attached = Set(readable.map(\.identity))
+        for station in settings.stations {
+            for case .identity(let identity) in station.devices where !attached.contains(identity) {
+                print("  \(identity): bound to \(station.name), not attached")
+            }
+            for case .port(let path, _, let identity) in station.devices {
+                print("  \(identity): bound to \(station.name) on \(path)"
+                      + (FileManager.default.fileExists(atPath: path) ? "" : " (no such port)"))
             }
         }
     }

@@ -32,11 +32,15 @@ final class ServeScannerTests: XCTestCase {
               - name: door-1
                 devices:
                   - wedge:ZB1
+              - name: door-2
+                devices:
+                  - wedge:ZZ9
             unbound-devices: ignore
             """.write(to: configuration, atomically: true, encoding: .utf8)
         // The service runs under umockdev; a shell beside it waits (up to 30 s) until the log holds the
         // bound scanner's scan and a moment more for the other one, then sends SIGTERM.
         let script = """
+            "$0" devices --config "$1" --profiles "$3"
             "$0" serve --config "$1" --db "$2" --port 0 --profiles "$3" & pid=$!
             i=0
             while [ $i -lt 300 ]; do
@@ -51,7 +55,11 @@ final class ServeScannerTests: XCTestCase {
         let outcome = try ChildProcessRunner.run(
             UmockdevDiscoveryTests.umockdevRun, arguments, environment: ["TMPDIR": directory.path], in: directory, timeout: 120)
         XCTAssertEqual(outcome.status, 0, "SIGTERM ends the service with status 0: \(outcome.output)")
-        XCTAssertTrue(outcome.stdout.contains("Devices: 1 bound to 1 station"), outcome.output)
+        XCTAssertTrue(outcome.stdout.contains("Devices: 2 bound to 2 stations"), outcome.output)
+        // `tally devices --config` first: who serves where, and what is bound but missing.
+        XCTAssertTrue(outcome.stdout.contains("  wedge:ZB1: serves door-1\n"), outcome.output)
+        XCTAssertTrue(outcome.stdout.contains("  wedge:ZB2: not read: no station lists it\n"), outcome.output)
+        XCTAssertTrue(outcome.stdout.contains("  wedge:ZZ9: bound to door-2, not attached\n"), outcome.output)
         XCTAssertTrue(outcome.stdout.contains("stopped"), outcome.output)
         XCTAssertTrue(outcome.stderr.contains("wedge:ZB2: no station lists this scanner"), outcome.output)
 
