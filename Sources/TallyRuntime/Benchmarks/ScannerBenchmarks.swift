@@ -40,12 +40,12 @@ extension Benchmarks {
         }
     }
 
-    private static func wedgeThroughput(minimumSeconds: Double) -> BenchmarkResult {
-        let scanner = SimulatedWedgeScanner(layout: .de, controlCharacters: .controlKey, terminator: .enter)
-        let scans = benchmarkScans(500)
-        let reports = scans.flatMap { (try? scanner.reports(for: $0)) ?? [] }
-        let configuration = KeyboardWedgeDecoder.Configuration(options: .init(layout: .de, terminator: .enter))
-        var decoder = ScanDecoder(mode: .keyboardWedge(configuration, reportID: nil))
+    /// Feeds `reports` to `decoder` round after round (one report per simulated millisecond) for at least
+    /// `minimumSeconds`: how many reports went in, scans came out, rounds ran, and the seconds taken.
+    private static func decode(
+        _ reports: [[UInt8]], with decoder: ScanDecoder, minimumSeconds: Double
+    ) -> (fed: Int, scanned: Int, rounds: Int, seconds: Double) {
+        var decoder = decoder
         var events: [ScanDecoderEvent] = []
         events.reserveCapacity(4)
         var fed = 0, scanned = 0, rounds = 0
@@ -63,6 +63,16 @@ extension Benchmarks {
                 rounds += 1
             } while Self.seconds(since: start) < minimumSeconds
         }
+        return (fed, scanned, rounds, seconds)
+    }
+
+    private static func wedgeThroughput(minimumSeconds: Double) -> BenchmarkResult {
+        let scanner = SimulatedWedgeScanner(layout: .de, controlCharacters: .controlKey, terminator: .enter)
+        let scans = benchmarkScans(500)
+        let reports = scans.flatMap { (try? scanner.reports(for: $0)) ?? [] }
+        let configuration = KeyboardWedgeDecoder.Configuration(options: .init(layout: .de, terminator: .enter))
+        let (fed, scanned, rounds, seconds) = decode(
+            reports, with: ScanDecoder(mode: .keyboardWedge(configuration, reportID: nil)), minimumSeconds: minimumSeconds)
         let perSecond = Double(fed) / seconds
         let expected = scans.count * rounds
         return BenchmarkResult(
@@ -78,23 +88,7 @@ extension Benchmarks {
             let data = Array(text.utf8) + (index % 4 == 0 ? Array(repeating: UInt8(ascii: "X"), count: 100) : [])
             return HIDPOSScan.reports(symbology: "]d2", data: data)
         }
-        var decoder = ScanDecoder(mode: .hidPOS(.init()))
-        var events: [ScanDecoderEvent] = []
-        var fed = 0, scanned = 0, rounds = 0
-        let (_, seconds) = time { () -> Void in
-            let start = ContinuousClock.now
-            var now: UInt64 = 0
-            repeat {
-                for report in reports {
-                    now += 1
-                    events.removeAll(keepingCapacity: true)
-                    decoder.feed(report, atMilliseconds: now, into: &events)
-                    scanned += events.count
-                }
-                fed += reports.count
-                rounds += 1
-            } while Self.seconds(since: start) < minimumSeconds
-        }
+        let (fed, scanned, rounds, seconds) = decode(reports, with: ScanDecoder(mode: .hidPOS(.init())), minimumSeconds: minimumSeconds)
         let perSecond = Double(fed) / seconds
         return BenchmarkResult(
             name: "scanner: HID POS reports decoded", measured: rate(fed, seconds), target: "≥ 1 M/s",
