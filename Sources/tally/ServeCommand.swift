@@ -109,7 +109,7 @@ struct ServeCommand: AsyncParsableCommand {
     /// Runs `work` and returns true when it ends within `limit`, false (leaving it running) otherwise.
     static func finishes(within limit: Duration, _ work: @escaping @Sendable () async -> Void) async -> Bool {
         let (outcomes, sink) = AsyncStream<Bool>.makeStream()
-        let worker = Task {
+        Task {
             await work()
             sink.yield(true)
         }
@@ -123,7 +123,6 @@ struct ServeCommand: AsyncParsableCommand {
             break
         }
         timer.cancel()
-        _ = worker
         return finished
     }
 
